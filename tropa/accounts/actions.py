@@ -1,0 +1,168 @@
+"""Every change to a staff account, each writing its audit entry."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tropa import vault
+from tropa.accounts.models import Role, Staff
+from tropa.accounts.signin import clear_throttle, normalise_username
+from tropa.audit.log import record
+from tropa.audit.models import Action
+from tropa.keyring import actions as keyring
+
+RECOVERY_CODE_COUNT = 10
+_PASSPHRASE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+
+
+def generate_temporary_password() -> str:
+    """Five groups of five: about 125 bits, easy to read aloud or type."""
+    groups = ["".join(secrets.choice(_PASSPHRASE_ALPHABET) for _ in range(5)) for _ in range(5)]
+    return "-".join(groups)
+
+
+def create_staff(
+    *,
+    username: str,
+    password: str,
+    role: Role | str,
+    actor: Staff | None,
+    must_change_password: bool = True,
+    language: str = "ru",
+) -> Staff:
+    """A new account with its own key pair wrapped under `password`.
+
+    Raises django.core.exceptions.ValidationError for a bad username or password.
+    """
+    staff = Staff(
+        username=normalise_username(username),
+        role=role,
+        must_change_password=must_change_password,
+        language=language,
+    )
+    validate_password(password, staff)
+    _keys, wrapped = vault.create_staff_key(password, settings.TROPA_KDF_LIMITS)
+    staff.store_wrapped_key(wrapped)
+    staff.set_password(password)
+    staff.full_clean()
+    with transaction.atomic():
+        staff.save(force_insert=True)
+        record(actor, Action.STAFF_CREATED, target=staff)
+    return staff
+
+
+def change_password(staff: Staff, keys: vault.KeyPair, new_password: str) -> None:
+    """Same key pair, wrapped again under the new password.
+
+    The caller has checked the old password (or the session holds the keys).
+    """
+    validate_password(new_password, staff)
+    wrapped = vault.rewrap_staff_key(keys, new_password, settings.TROPA_KDF_LIMITS)
+    with transaction.atomic():
+        staff.store_wrapped_key(wrapped)
+        staff.set_password(new_password)
+        staff.must_change_password = False
+        staff.save()
+        record(staff, Action.PASSWORD_CHANGED, target=staff)
+
+
+def reset_password(staff: Staff, actor: Staff) -> str:
+    """An admin reset: a new key pair under a new temporary password.
+
+    The old private key is lost with the old password, so the copies of case
+    keys sealed to it go stale; someone who can open those cases must re-grant
+    them (`keyring.regrant`), or an admin restores them with the recovery key
+    (`tropa recover`). Returns the temporary password to hand over.
+    """
+    password = generate_temporary_password()
+    _keys, wrapped = vault.create_staff_key(password, settings.TROPA_KDF_LIMITS)
+    with transaction.atomic():
+        staff.store_wrapped_key(wrapped)
+        staff.set_password(password)
+        staff.must_change_password = True
+        staff.save()
+        _end_sessions(staff)
+        record(actor, Action.PASSWORD_RESET, target=staff)
+    clear_throttle(staff.username)
+    return password
+
+
+def enrol_two_factor(staff: Staff, device: TOTPDevice) -> list[str]:
+    """Confirm the TOTP device and issue fresh one-time recovery codes."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=staff).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _new_recovery_codes(staff)
+        record(staff, Action.TWO_FACTOR_ENROLLED, target=staff)
+    return codes
+
+
+def renew_recovery_codes(staff: Staff) -> list[str]:
+    with transaction.atomic():
+        codes = _new_recovery_codes(staff)
+        record(staff, Action.RECOVERY_CODES_RENEWED, target=staff)
+    return codes
+
+
+def _new_recovery_codes(staff: Staff) -> list[str]:
+    StaticDevice.objects.filter(user=staff).delete()
+    device = StaticDevice.objects.create(user=staff, name="recovery", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    return codes
+
+
+def reset_two_factor(staff: Staff, actor: Staff) -> None:
+    """Remove every second factor; the person enrols again at next sign-in."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=staff).delete()
+        StaticDevice.objects.filter(user=staff).delete()
+        _end_sessions(staff)
+        record(actor, Action.TWO_FACTOR_RESET, target=staff)
+
+
+def set_active(staff: Staff, active: bool, actor: Staff) -> None:
+    with transaction.atomic():
+        staff.is_active = active
+        staff.save(update_fields=["is_active"])
+        if not active:
+            _end_sessions(staff)
+        record(actor, Action.STAFF_ENABLED if active else Action.STAFF_DISABLED, target=staff)
+
+
+def unlock(staff: Staff, actor: Staff) -> None:
+    clear_throttle(staff.username)
+    record(actor, Action.STAFF_UNLOCKED, target=staff)
+
+
+def regrant_access(staff: Staff, granter: Staff, granter_keys: vault.KeyPair) -> int:
+    with transaction.atomic():
+        count = keyring.regrant(staff, granter, granter_keys)
+        if count:
+            record(granter, Action.ACCESS_REGRANTED, target=staff)
+    return count
+
+
+def restore_access(staff: Staff, recovery: vault.KeyPair) -> int:
+    with transaction.atomic():
+        count = keyring.restore_with_recovery(staff, recovery)
+        record(None, Action.ACCESS_RESTORED, target=staff)
+    return count
+
+
+def _end_sessions(staff: Staff) -> None:
+    """Delete every server-side session of this account (and with it the held keys)."""
+    from django.contrib.sessions.models import Session
+
+    from tropa.core import clock
+
+    for session in Session.objects.filter(expire_date__gt=clock.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(staff.pk):
+            session.delete()

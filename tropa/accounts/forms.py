@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tropa.accounts.models import Language, Role, Staff, username_validator
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=40)
+    password = forms.CharField(
+        label=_("Password"), max_length=1024, strip=False, widget=forms.PasswordInput
+    )
+    code = forms.CharField(
+        label=_("Two-factor code"),
+        help_text=_("Six digits from your authenticator app, or a recovery code."),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your app"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    current = forms.CharField(
+        label=_("Current password"), max_length=1024, strip=False, widget=forms.PasswordInput
+    )
+    new = forms.CharField(
+        label=_("New password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=_("At least 12 characters; a few unrelated words work well."),
+    )
+    repeat = forms.CharField(
+        label=_("New password again"), max_length=1024, strip=False, widget=forms.PasswordInput
+    )
+
+    def __init__(self, staff: Staff, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.staff = staff
+
+    def clean_current(self) -> str:
+        current: str = self.cleaned_data["current"]
+        if not self.staff.check_password(current):
+            raise ValidationError(_("That is not your current password."), code="wrong")
+        return current
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        new, repeat = data.get("new"), data.get("repeat")
+        if new and repeat and new != repeat:
+            self.add_error("repeat", _("The two new passwords differ."))
+        elif isinstance(new, str):
+            try:
+                validate_password(new, self.staff)
+            except ValidationError as error:
+                self.add_error("new", error)
+        return data
+
+
+class StaffCreateForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=40,
+        validators=[username_validator],
+        help_text=_("A handle, not a real name."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"].strip().lower()
+        if Staff.objects.filter(username=username).exists():
+            raise ValidationError(_("That username is taken."), code="taken")
+        return username
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tropa import vault
+from tropa.core import clock
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    COORDINATOR = "coordinator", _("Coordinator")
+    CONSULTANT = "consultant", _("Consultant")
+    ANALYST = "analyst", _("Analyst")
+
+
+class Language(models.TextChoices):
+    RU = "ru", "Русский"
+    EN = "en", "English"
+
+
+username_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9._-]{1,39}$",
+    _("2 to 40 characters: Latin letters, digits, dots, hyphens, underscores."),
+    flags=re.IGNORECASE,
+)
+
+
+class StaffManager(BaseUserManager["Staff"]):
+    def get_by_natural_key(self, username: str | None) -> Staff:
+        return self.get(username=(username or "").strip().lower())
+
+
+class Staff(AbstractBaseUser):
+    """A staff account. Its X25519 private key is stored only wrapped under its password."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    username = models.CharField(max_length=40, unique=True, validators=[username_validator])
+    role = models.CharField(max_length=12, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.RU)
+    created_at = models.DateTimeField(default=clock.now)
+    must_change_password = models.BooleanField(default=False)
+
+    public_key = models.BinaryField()
+    wrapped_secret = models.BinaryField()
+    kdf_salt = models.BinaryField()
+    kdf_opslimit = models.PositiveBigIntegerField()
+    kdf_memlimit = models.PositiveBigIntegerField()
+    keys_created_at = models.DateTimeField(default=clock.now)
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS = ["role"]
+
+    objects = StaffManager()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+    def wrapped_key(self) -> vault.WrappedStaffKey:
+        return vault.WrappedStaffKey(
+            public_key=bytes(self.public_key),
+            wrapped_secret=bytes(self.wrapped_secret),
+            salt=bytes(self.kdf_salt),
+            opslimit=self.kdf_opslimit,
+            memlimit=self.kdf_memlimit,
+        )
+
+    def store_wrapped_key(self, wrapped: vault.WrappedStaffKey) -> None:
+        self.public_key = wrapped.public_key
+        self.wrapped_secret = wrapped.wrapped_secret
+        self.kdf_salt = wrapped.salt
+        self.kdf_opslimit = wrapped.opslimit
+        self.kdf_memlimit = wrapped.memlimit
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins per username, never per address.
+
+    Keyed by a keyed hash of the typed username, so unknown names are throttled
+    exactly like real ones and the table does not list who tried what.
+    """
+
+    key = models.CharField(max_length=64, primary_key=True)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,130 @@
+"""Admin pages: list, create, disable staff, reset two-factor and passwords."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tropa.accounts import actions
+from tropa.accounts.models import Role, Staff
+from tropa.accounts.signin import is_locked
+from tropa.accounts.forms import StaffCreateForm
+from tropa.keyring import actions as keyring
+
+NEW_PASSWORD = "tropa_new_staff_password"
+View = Callable[..., HttpResponse]
+
+
+def roles_only(*roles: Role) -> Callable[[View], View]:
+    """Anyone else gets 404, as if the page did not exist."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if getattr(request.user, "role", None) not in roles:
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def get_staff_for(viewer: Staff, staff_id: uuid.UUID) -> Staff:
+    if viewer.role not in (Role.ADMIN, Role.COORDINATOR):
+        raise Http404
+    staff = Staff.objects.filter(pk=staff_id).first()
+    if staff is None:
+        raise Http404
+    return staff
+
+
+@roles_only(Role.ADMIN, Role.COORDINATOR)
+def people(request: HttpRequest) -> HttpResponse:
+    rows = Staff.objects.annotate(
+        enrolled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+    ).order_by("-is_active", "role", "username")
+    return render(request, "accounts/people.html", {"people": rows})
+
+
+@roles_only(Role.ADMIN)
+def person_new(request: HttpRequest) -> HttpResponse:
+    form = StaffCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password = actions.generate_temporary_password()
+        try:
+            staff = actions.create_staff(
+                username=form.cleaned_data["username"],
+                password=password,
+                role=form.cleaned_data["role"],
+                language=form.cleaned_data["language"],
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            request.session[NEW_PASSWORD] = password
+            return redirect("accounts:person", staff_id=staff.pk)
+    return render(request, "accounts/person_new.html", {"form": form})
+
+
+@roles_only(Role.ADMIN, Role.COORDINATOR)
+def person(request: HttpRequest, staff_id: uuid.UUID) -> HttpResponse:
+    viewer: Staff = request.user  # type: ignore[assignment]
+    staff = get_staff_for(viewer, staff_id)
+    context = {
+        "person": staff,
+        "new_password": request.session.pop(NEW_PASSWORD, None),
+        "enrolled": TOTPDevice.objects.filter(user=staff, confirmed=True).exists(),
+        "locked": is_locked(staff.username),
+        "stale_count": len(list(keyring.stale_envelopes(staff))),
+        "needs_intake": keyring.needs_intake_grant(staff),
+    }
+    return render(request, "accounts/person.html", context)
+
+
+@require_POST
+@roles_only(Role.ADMIN, Role.COORDINATOR)
+def person_action(request: HttpRequest, staff_id: uuid.UUID, action: str) -> HttpResponse:
+    viewer: Staff = request.user  # type: ignore[assignment]
+    staff = get_staff_for(viewer, staff_id)
+    if action == "regrant":
+        count = actions.regrant_access(staff, viewer, request.staff_keys)  # type: ignore[attr-defined]
+        messages.info(request, _("Keys shared again: %(count)d.") % {"count": count})
+        return redirect("accounts:person", staff_id=staff.pk)
+    if viewer.role != Role.ADMIN:
+        raise Http404
+    if staff.pk == viewer.pk and action in {"disable", "reset-2fa", "reset-password"}:
+        messages.error(request, _("You cannot do that to your own account."))
+    elif action == "disable":
+        actions.set_active(staff, False, viewer)
+        messages.success(request, _("The account is disabled and its sessions ended."))
+    elif action == "enable":
+        actions.set_active(staff, True, viewer)
+        messages.success(request, _("The account is enabled."))
+    elif action == "reset-2fa":
+        actions.reset_two_factor(staff, viewer)
+        messages.success(request, _("Two-factor is reset; they enrol again at next sign-in."))
+    elif action == "reset-password":
+        request.session[NEW_PASSWORD] = actions.reset_password(staff, viewer)
+        messages.warning(
+            request,
+            _("New password and new keys. Their cases must be shared again, or restored "
+              "with the recovery key."),
+        )
+    elif action == "unlock":
+        actions.unlock(staff, viewer)
+        messages.success(request, _("The account is unlocked."))
+    else:
+        raise Http404
+    return redirect("accounts:person", staff_id=staff.pk)

@@ -1,0 +1,120 @@
+"""Password, two-factor and throttling: the whole decision to let someone in."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tropa import vault
+from tropa.accounts.models import LoginThrottle, Staff
+from tropa.core import clock
+
+MAX_LOCK = timedelta(hours=24)
+
+
+class Outcome(enum.Enum):
+    OK = "ok"
+    NEEDS_ENROLMENT = "needs_enrolment"
+    FAILED = "failed"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    outcome: Outcome
+    staff: Staff | None = None
+    keys: vault.KeyPair | None = None
+    device: TOTPDevice | StaticDevice | None = None
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def _throttle_key(username: str) -> str:
+    pepper = settings.TROPA_PEPPER.encode()
+    return vault.keyed_hash(pepper, b"login-throttle", username.encode()).hex()
+
+
+def is_locked(username: str) -> bool:
+    row = LoginThrottle.objects.filter(key=_throttle_key(username)).first()
+    return bool(row and row.locked_until and row.locked_until > clock.now())
+
+
+def _record_failure(username: str) -> None:
+    limit = settings.TROPA_LOGIN_FAILURES_BEFORE_LOCK
+    with transaction.atomic():
+        row, _ = LoginThrottle.objects.select_for_update().get_or_create(
+            key=_throttle_key(username)
+        )
+        row.failures += 1
+        row.last_failure_at = clock.now()
+        if row.failures >= limit:
+            # Each lock after the first doubles, up to a day.
+            doublings = min(row.failures - limit, 10)
+            lock = timedelta(minutes=settings.TROPA_LOGIN_LOCK_MINUTES) * (2**doublings)
+            row.locked_until = clock.now() + min(lock, MAX_LOCK)
+        row.save()
+
+
+def clear_throttle(username: str) -> None:
+    LoginThrottle.objects.filter(key=_throttle_key(username)).delete()
+
+
+def totp_device(staff: Staff, *, confirmed: bool = True) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=staff, confirmed=confirmed).first()
+
+
+def has_two_factor(staff: Staff) -> bool:
+    return TOTPDevice.objects.filter(user=staff, confirmed=True).exists()
+
+
+def _verify_second_factor(staff: Staff, code: str) -> TOTPDevice | StaticDevice | None:
+    code = "".join(code.split()).lower()
+    if not code:
+        return None
+    device = totp_device(staff)
+    if device is not None and code.isdigit() and device.verify_token(code):
+        return device
+    recovery = StaticDevice.objects.filter(user=staff, confirmed=True).first()
+    if recovery is not None and recovery.verify_token(code):
+        return recovery
+    return None
+
+
+def sign_in(username: str, password: str, code: str) -> SignInResult:
+    """Decide a sign-in. Every failure looks the same to the person trying."""
+    username = normalise_username(username)
+    if is_locked(username):
+        return SignInResult(Outcome.LOCKED)
+    staff = Staff.objects.filter(username=username, is_active=True).first()
+    if staff is None:
+        make_password(password)  # spend the same time as a real check
+        _record_failure(username)
+        return SignInResult(Outcome.FAILED)
+    if not staff.check_password(password):
+        _record_failure(username)
+        return SignInResult(Outcome.FAILED, staff=staff)
+    device: TOTPDevice | StaticDevice | None = None
+    if has_two_factor(staff):
+        device = _verify_second_factor(staff, code)
+        if device is None:
+            _record_failure(username)
+            return SignInResult(Outcome.FAILED, staff=staff)
+    try:
+        keys = vault.unwrap_staff_key(staff.wrapped_key(), password)
+    except vault.VaultError:
+        # The password hash and the key wrap disagree: refuse rather than
+        # let someone in who could not read anything.
+        _record_failure(username)
+        return SignInResult(Outcome.FAILED, staff=staff)
+    clear_throttle(username)
+    outcome = Outcome.OK if device is not None else Outcome.NEEDS_ENROLMENT
+    return SignInResult(outcome, staff=staff, keys=keys, device=device)

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from tropa.accounts import people, views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.sign_in_view, name="login"),
+    path("logout/", views.sign_out_view, name="logout"),
+    path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
+    path("recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("recovery-codes/renew/", views.renew_recovery_codes, name="renew_recovery_codes"),
+    path("password/", views.password_change, name="password_change"),
+    path("account/", views.account, name="account"),
+    path("people/", people.people, name="people"),
+    path("people/new/", people.person_new, name="person_new"),
+    path("people/<uuid:staff_id>/", people.person, name="person"),
+    path("people/<uuid:staff_id>/<slug:action>/", people.person_action, name="person_action"),
+]

@@ -1,0 +1,179 @@
+"""Sign-in, two-factor enrolment, and the staff member's own account."""
+
+from __future__ import annotations
+
+import base64
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tropa.accounts import actions, session_keys
+from tropa.accounts.forms import CodeForm, LanguageForm, PasswordChangeForm, SignInForm
+from tropa.accounts.models import Staff
+from tropa.accounts.signin import Outcome, sign_in, totp_device
+from tropa.audit.log import record
+from tropa.audit.models import Action
+from tropa.core.access import enrolment_step, password_step, public
+from tropa.core.language import remember_language
+
+NEW_CODES = "tropa_new_recovery_codes"
+
+
+def _staff(request: HttpRequest) -> Staff:
+    user = request.user
+    assert isinstance(user, Staff)
+    return user
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+def _demo_codes() -> list[tuple[str, str]]:
+    """Demo mode only: the current code of each demo account, shown on the sign-in page."""
+    if not settings.TROPA_DEMO:
+        return []
+    from django_otp.oath import TOTP
+
+    rows = []
+    for device in TOTPDevice.objects.filter(confirmed=True).select_related("user"):
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        rows.append((device.user.username, f"{totp.token():06d}"))
+    return sorted(rows)
+
+
+@public
+def sign_in_view(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = sign_in(
+            form.cleaned_data["username"], form.cleaned_data["password"], form.cleaned_data["code"]
+        )
+        if result.outcome is Outcome.LOCKED:
+            form.add_error(None, _("Too many failed attempts. Wait a while, or ask an admin."))
+        elif result.outcome is Outcome.FAILED:
+            if result.staff is not None:
+                record(None, Action.LOGIN_FAILED, target=result.staff)
+            form.add_error(None, _("Wrong username, password or code."))
+        else:
+            assert result.staff is not None and result.keys is not None
+            login(request, result.staff, backend="django.contrib.auth.backends.ModelBackend")
+            session_keys.hold(request, result.keys)
+            if result.outcome is Outcome.NEEDS_ENROLMENT:
+                response = redirect("accounts:two_factor_setup")
+                remember_language(response, result.staff.language)
+                return response
+            otp_login(request, result.device)
+            record(result.staff, Action.LOGIN, target=result.staff)
+            if result.device is not None and result.device.persistent_id.startswith(
+                "otp_static"
+            ):
+                record(result.staff, Action.RECOVERY_CODE_USED, target=result.staff)
+                messages.warning(
+                    request,
+                    _("You used a recovery code. Each works once; renew them on your account page."),
+                )
+            response = redirect(_safe_next(request))
+            remember_language(response, result.staff.language)
+            return response
+        # Never send the password back into the page.
+        form.data = form.data.copy()
+        form.data["password"] = ""
+        form.data["code"] = ""
+    context = {"form": form, "next": _safe_next(request), "demo_codes": _demo_codes()}
+    return render(request, "accounts/sign_in.html", context)
+
+
+@public
+@require_POST
+def sign_out_view(request: HttpRequest) -> HttpResponse:
+    if isinstance(request.user, Staff):
+        record(request.user, Action.LOGOUT, target=request.user)
+    session_keys.forget(request)
+    messages.info(request, _("You are signed out."))
+    return redirect("accounts:login")
+
+
+def _qr_svg(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    svg: str = image.to_string(encoding="unicode")
+    return svg.replace('width="', 'class="qr" data-w="', 1)
+
+
+@enrolment_step
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    staff = _staff(request)
+    if request.user.is_verified():  # type: ignore[union-attr]
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    device = totp_device(staff, confirmed=False)
+    if device is None:
+        device = TOTPDevice.objects.create(user=staff, name="authenticator", confirmed=False)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = "".join(form.cleaned_data["code"].split())
+        if code.isdigit() and device.verify_token(code):
+            codes = actions.enrol_two_factor(staff, device)
+            otp_login(request, device)
+            record(staff, Action.LOGIN, target=staff)
+            request.session[NEW_CODES] = codes
+            return redirect("accounts:recovery_codes")
+        form.add_error("code", _("That code is not right. Check the time on your phone."))
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    context = {
+        "form": form,
+        "qr_svg": mark_safe(_qr_svg(device.config_url)),  # noqa: S308 (generated, no input)
+        "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+    }
+    return render(request, "accounts/two_factor_setup.html", context)
+
+
+@password_step
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    codes = request.session.pop(NEW_CODES, None)
+    if not codes:
+        return redirect("accounts:account")
+    return render(request, "accounts/recovery_codes.html", {"codes": codes})
+
+
+@password_step
+def password_change(request: HttpRequest) -> HttpResponse:
+    staff = _staff(request)
+    form = PasswordChangeForm(staff, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.change_password(staff, request.staff_keys, form.cleaned_data["new"])  # type: ignore[attr-defined]
+        update_session_auth_hash(request, staff)
+        messages.success(request, _("Your password is changed."))
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+def account(request: HttpRequest) -> HttpResponse:
+    staff = _staff(request)
+    form = LanguageForm(request.POST or None, initial={"language": staff.language})
+    if request.method == "POST" and form.is_valid():
+        staff.language = form.cleaned_data["language"]
+        staff.save(update_fields=["language"])
+        response = redirect("accounts:account")
+        remember_language(response, staff.language)
+        return response
+    return render(request, "accounts/account.html", {"form": form, "staff": staff})
+
+
+@require_POST
+def renew_recovery_codes(request: HttpRequest) -> HttpResponse:
+    request.session[NEW_CODES] = actions.renew_recovery_codes(_staff(request))
+    return redirect("accounts:recovery_codes")

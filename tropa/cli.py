@@ -1,0 +1,246 @@
+"""The `tropa` command."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_DATA = "tropa-data"
+
+
+def _use_data_dir(path: str | None) -> Path:
+    data = Path(path or os.environ.get("TROPA_DATA_DIR") or DEFAULT_DATA).resolve()
+    os.environ["TROPA_DATA_DIR"] = str(data)
+    return data
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tropa.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        sys.exit(f"tropa: {error}")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from tropa.core import bootstrap
+
+    data = _use_data_dir(args.data)
+    bootstrap.write_secrets(data)
+    _setup_django()
+    try:
+        done = bootstrap.initialise_org(args.admin)
+    except bootstrap.AlreadyInitialised:
+        print(f"tropa: {data} is already initialised; nothing changed.", file=sys.stderr)
+        return 1
+    print(f"Tropa initialised in {data}\n")
+    print("ORGANISATION RECOVERY KEY: shown once, never stored. Write the 24 words on paper")
+    print("(or print the QR code), keep them offline in two safe places. Without them, cases")
+    print("of staff who lose their passwords cannot be restored.\n")
+    print(bootstrap.recovery_sheet(done.recovery))
+    print(f"First admin: {done.admin_username}")
+    print(f"Temporary password (change it at first sign-in): {done.admin_password}\n")
+    print("Next: tropa serve")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _use_data_dir(args.data)
+    _setup_django()
+    from django.core.management import call_command
+
+    from tropa.core.server import serve
+
+    if not args.no_migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    print(f"Tropa is serving on http://{args.bind}/  (staff: /staff/login/)", flush=True)
+    return serve(args.bind, args.workers, args.threads, with_watcher=not args.no_watcher)
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    _use_data_dir(args.data)
+    _setup_django()
+    from tropa.core import watch
+
+    if args.once:
+        watch.run_cycle()
+    else:
+        watch.run_forever()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from tropa.core import demo
+
+    data = demo.fresh_demo_dir(args.data)
+    os.environ["TROPA_DATA_DIR"] = str(data)
+    os.environ["TROPA_DEMO"] = "true"
+    _setup_django()
+    logins = demo.populate()
+    url = f"http://{args.bind}/"
+    print(demo.banner(url, logins), flush=True)
+    if args.no_serve:
+        return 0
+    args.data, args.no_migrate, args.no_watcher = str(data), True, False
+    return cmd_serve(args)
+
+
+def cmd_createstaff(args: argparse.Namespace) -> int:
+    _use_data_dir(args.data)
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from tropa.accounts.actions import create_staff, generate_temporary_password
+
+    password = generate_temporary_password()
+    try:
+        staff = create_staff(username=args.username, password=password, role=args.role, actor=None)
+    except ValidationError as error:
+        print("tropa: " + " ".join(error.messages), file=sys.stderr)
+        return 1
+    print(f"Created {staff.role} {staff.username}.")
+    print(f"Temporary password (they change it at first sign-in): {password}")
+    if staff.role == "coordinator":
+        print("They need the intake key: a coordinator who has it shares it from their staff page,")
+        print(f"or run: tropa recover {staff.username}")
+    return 0
+
+
+def _read_recovery_words(path: str | None) -> str:
+    if path:
+        return Path(path).read_text(encoding="utf-8")
+    if sys.stdin.isatty():
+        return getpass.getpass("Recovery words (typing is hidden): ")
+    return sys.stdin.read()
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    _use_data_dir(args.data)
+    _setup_django()
+    from tropa import vault
+    from tropa.accounts.actions import restore_access
+    from tropa.accounts.models import Staff
+
+    staff = Staff.objects.filter(username=args.username.strip().lower()).first()
+    if staff is None:
+        print(f"tropa: no staff member {args.username!r}", file=sys.stderr)
+        return 1
+    try:
+        recovery = vault.recovery_key_from_words(_read_recovery_words(args.words_file))
+        count = restore_access(staff, recovery)
+    except vault.BadRecoveryWords:
+        print("tropa: those are not valid recovery words (a word is wrong or missing).",
+              file=sys.stderr)
+        return 1
+    except vault.CannotOpen:
+        print("tropa: those words are not this organisation's recovery key.", file=sys.stderr)
+        return 1
+    print(f"Restored {count} key(s) for {staff.username}.")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    _use_data_dir(args.data)
+    _setup_django()
+    from tropa.core.checks import run_checks
+
+    problems = run_checks(print)
+    return 1 if problems else 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    _use_data_dir(args.data)
+    _setup_django()
+    from tropa.audit.log import verify
+
+    verdict = verify()
+    if verdict.ok:
+        print(f"Audit chain intact: {verdict.checked} entries.")
+        return 0
+    print(f"Audit chain BROKEN at entry {verdict.broken_at}: {verdict.reason}. "
+          f"{verdict.checked} entries before it are intact.")
+    return 1
+
+
+def cmd_panic_wipe(args: argparse.Namespace) -> int:
+    _use_data_dir(args.data)
+    _setup_django()
+    from tropa.audit.log import record
+    from tropa.audit.models import Action
+    from tropa.keyring.actions import panic_wipe
+
+    if args.confirm != "destroy-every-key":
+        print("tropa: this deletes every sealed key; nothing can be read afterwards.\n"
+              "Run again with --confirm destroy-every-key", file=sys.stderr)
+        return 2
+    count = panic_wipe()
+    record(None, Action.PANIC_WIPE)
+    print(f"Deleted {count} sealed key(s). The data that remains cannot be decrypted.")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _use_data_dir(args.data)
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tropa manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tropa", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler: object, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--data", help=f"data directory (default ./{DEFAULT_DATA} or TROPA_DATA_DIR)")
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("init", cmd_init, "create a data directory, its keys and the first admin")
+    p.add_argument("--admin", default="admin", help="the first admin's username")
+
+    def serve_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--bind", default=os.environ.get("TROPA_BIND", "127.0.0.1:8000"))
+        p.add_argument("--workers", type=int, default=int(os.environ.get("TROPA_WORKERS", "2")))
+        p.add_argument("--threads", type=int, default=int(os.environ.get("TROPA_THREADS", "8")))
+        p.add_argument("--no-watcher", action="store_true", help="run the web server only")
+        p.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
+
+    serve_options(command("serve", cmd_serve, "run the web server and the watcher"))
+    p = command("watch", cmd_watch, "run the watcher loop (check-ins, escalations)")
+    p.add_argument("--once", action="store_true", help="one cycle, then exit")
+    p = command("demo", cmd_demo, "a fresh demo with synthetic data, served at once")
+    serve_options(p)
+    p.add_argument("--no-serve", action="store_true", help="create the demo data and exit")
+    p = command("createstaff", cmd_createstaff, "create a staff account")
+    p.add_argument("username")
+    p.add_argument("--role", required=True,
+                   choices=["admin", "coordinator", "consultant", "analyst"])
+    p = command("recover", cmd_recover, "restore a staff member's access with the recovery key")
+    p.add_argument("username")
+    p.add_argument("--words-file", help="read the 24 words from this file instead of stdin")
+    command("check", cmd_check, "check the configuration and the running system")
+    p = command("audit", cmd_audit, "verify the hash-chained audit log")
+    p.add_argument("action", choices=["verify"])
+    p = command("panic-wipe", cmd_panic_wipe, "delete every sealed key at once")
+    p.add_argument("--confirm", default="")
+    p = command("manage", cmd_manage, "run a Django management command")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""`tropa demo`: a fresh data directory filled with synthetic staff.
+
+Demo mode needs both TROPA_DEMO and a DEMO marker file that only this module
+writes, into a directory it created; the sign-in page then shows the demo
+accounts' current two-factor codes. A production data directory has no marker.
+"""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from tropa.core import bootstrap
+
+DEMO_PASSWORD = "demo-only-passphrase"
+MARKER = "DEMO"
+STAFF = [
+    ("olga", "coordinator"),
+    ("ivan", "consultant"),
+    ("maria", "consultant"),
+    ("pavel", "analyst"),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    totp_seed: str
+
+
+def fresh_demo_dir(path: str | None) -> Path:
+    data = Path(path or "tropa-demo").resolve()
+    if data.exists():
+        if not (data / MARKER).is_file():
+            sys.exit(f"tropa: {data} exists and is not a demo directory; choose another --data")
+        shutil.rmtree(data)
+    bootstrap.write_secrets(data)
+    (data / MARKER).write_text("synthetic data only\n", encoding="utf-8")
+    return data
+
+
+def populate() -> list[DemoLogin]:
+    from django.conf import settings
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tropa import vault
+    from tropa.accounts import actions
+    from tropa.accounts.models import Staff
+
+    assert settings.TROPA_DEMO, "demo data goes only into a demo directory"
+    done = bootstrap.initialise_org("admin")
+    admin = Staff.objects.get(username=done.admin_username)
+    keys = vault.unwrap_staff_key(admin.wrapped_key(), done.admin_password)
+    actions.change_password(admin, keys, DEMO_PASSWORD)
+    people = [admin]
+    for username, role in STAFF:
+        people.append(
+            actions.create_staff(
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                actor=admin,
+                must_change_password=False,
+                language="ru" if username != "maria" else "en",
+            )
+        )
+    logins = []
+    for staff in people:
+        device = TOTPDevice.objects.create(user=staff, name="authenticator", confirmed=False)
+        actions.enrol_two_factor(staff, device)
+        if staff.role == "coordinator":
+            actions.restore_access(staff, done.recovery)
+        seed = base64.b32encode(device.bin_key).decode().rstrip("=")
+        logins.append(DemoLogin(staff.username, staff.role, seed))
+    return logins
+
+
+def banner(url: str, logins: list[DemoLogin]) -> str:
+    rows = "\n".join(f"  {x.username:<8} {x.role:<12} TOTP seed {x.totp_seed}" for x in logins)
+    return (
+        "\nTropa demo: synthetic data only.\n"
+        f"  Requester pages: {url}\n"
+        f"  Staff sign-in:   {url}staff/login/\n\n"
+        f"Demo logins (password for all: {DEMO_PASSWORD}):\n{rows}\n\n"
+        "The demo sign-in page lists each account's current two-factor code,\n"
+        "so no authenticator app is needed. Stop with Ctrl-C.\n"
+    )

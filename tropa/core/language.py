@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpResponse
+
+
+def remember_language(response: HttpResponse, language: str) -> None:
+    """Keep the chosen language in a cookie for a year (it holds nothing else)."""
+    if language not in dict(settings.LANGUAGES):
+        return
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Strict",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.db import models
+
+from tropa.core import clock
+
+
+class Heartbeat(models.Model):
+    """The last time a background loop finished a cycle (one row per loop name)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    beat_at = models.DateTimeField()
+
+    @classmethod
+    def beat(cls, name: str) -> None:
+        cls.objects.update_or_create(name=name, defaults={"beat_at": clock.now()})
+
+    @classmethod
+    def age_seconds(cls, name: str) -> float | None:
+        row = cls.objects.filter(name=name).first()
+        if row is None:
+            return None
+        return (clock.now() - row.beat_at).total_seconds()

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from tropa.core.access import public
+from tropa.core.language import remember_language
+
+
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+@public
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    remember_language(response, request.POST.get("language", ""))
+    return response
+
+
+def staff_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/staff_home.html")
+
+
+@public
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The form expired or cookies are off: say so kindly, never a bare 403."""
+    return render(request, "core/csrf_failure.html", status=403)
+
+
+@public
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/not_found.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/server_error.html", status=500)
+
+

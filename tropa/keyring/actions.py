@@ -1,0 +1,243 @@
+"""Grant, revoke, open, re-grant and shred sealed keys.
+
+Every function here takes the keys it needs to open something as an argument;
+nothing is ever opened with a key found lying around. Callers write the audit
+entries, since they know why the key moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import connection, transaction
+
+from tropa import vault
+from tropa.core import clock
+from tropa.keyring.models import Envelope, Keyring, OrgKeys, Purpose, RecipientKind
+
+if TYPE_CHECKING:
+    from tropa.accounts.models import Staff
+
+
+class NoAccess(Exception):
+    """This person holds no usable copy of that key."""
+
+
+def create_org_keys() -> tuple[vault.KeyPair, vault.KeyPair]:
+    """Create the org recovery key and the intake team key. Returns both pairs.
+
+    The caller shows the recovery secret once and forgets it; only its public
+    half is stored. The intake secret is sealed to the recovery key here and to
+    coordinators by `grant_staff`.
+    """
+    recovery = vault.generate_keypair()
+    intake = vault.generate_keypair()
+    with transaction.atomic():
+        ring = Keyring.objects.create(purpose=Purpose.INTAKE, public_key=intake.public_key)
+        _seal(ring, intake, RecipientKind.RECOVERY, recovery.public_key)
+        OrgKeys.objects.create(recovery_public_key=recovery.public_key, intake=ring)
+    return recovery, intake
+
+
+def create_case_keyring() -> tuple[Keyring, vault.KeyPair]:
+    """A new case key pair, sealed to the intake team key and the recovery key."""
+    org = OrgKeys.load()
+    keys = vault.generate_keypair()
+    ring = Keyring.objects.create(purpose=Purpose.CASE, public_key=keys.public_key)
+    Envelope.objects.bulk_create(
+        [
+            _envelope(ring, keys, RecipientKind.INTAKE, bytes(org.intake.public_key)),
+            _envelope(ring, keys, RecipientKind.RECOVERY, bytes(org.recovery_public_key)),
+        ]
+    )
+    return ring, keys
+
+
+def _envelope(
+    ring: Keyring,
+    keys: vault.KeyPair,
+    kind: str,
+    recipient_public: bytes,
+    staff: Staff | None = None,
+) -> Envelope:
+    return Envelope(
+        keyring=ring,
+        recipient_kind=kind,
+        staff=staff,
+        recipient_public_key=recipient_public,
+        sealed_secret=vault.seal_secret_key(recipient_public, keys),
+    )
+
+
+def _seal(
+    ring: Keyring,
+    keys: vault.KeyPair,
+    kind: str,
+    recipient_public: bytes,
+    staff: Staff | None = None,
+) -> Envelope:
+    envelope = _envelope(ring, keys, kind, recipient_public, staff)
+    envelope.save()
+    return envelope
+
+
+def open_keyring(ring: Keyring, staff: Staff, staff_keys: vault.KeyPair) -> vault.KeyPair:
+    """Open a keyring with a staff member's own key, or through the intake key.
+
+    Raises NoAccess when the staff member holds no current copy.
+    """
+    own = ring.envelopes.filter(
+        recipient_kind=RecipientKind.STAFF, staff=staff, recipient_public_key=staff.public_key
+    ).first()
+    if own is not None:
+        return vault.open_sealed_secret_key(
+            staff_keys, bytes(own.sealed_secret), bytes(ring.public_key)
+        )
+    if ring.purpose == Purpose.CASE:
+        via_intake = ring.envelopes.filter(recipient_kind=RecipientKind.INTAKE).first()
+        if via_intake is not None:
+            intake = open_intake_key(staff, staff_keys)
+            return vault.open_sealed_secret_key(
+                intake, bytes(via_intake.sealed_secret), bytes(ring.public_key)
+            )
+    raise NoAccess
+
+
+def open_intake_key(staff: Staff, staff_keys: vault.KeyPair) -> vault.KeyPair:
+    return open_keyring(OrgKeys.load().intake, staff, staff_keys)
+
+
+def can_open(ring: Keyring, staff: Staff) -> bool:
+    """Whether the staff member holds a current copy (without opening anything)."""
+    envelopes = Envelope.objects.filter(
+        recipient_kind=RecipientKind.STAFF, staff=staff, recipient_public_key=staff.public_key
+    )
+    if envelopes.filter(keyring=ring).exists():
+        return True
+    return (
+        ring.purpose == Purpose.CASE
+        and ring.envelopes.filter(recipient_kind=RecipientKind.INTAKE).exists()
+        and envelopes.filter(keyring=OrgKeys.load().intake).exists()
+    )
+
+
+def grant_staff(ring: Keyring, opened: vault.KeyPair, staff: Staff) -> Envelope:
+    """Seal an opened keyring's secret to a staff member's current public key."""
+    if opened.public_key != bytes(ring.public_key):
+        raise vault.CannotOpen
+    with transaction.atomic():
+        ring.envelopes.filter(recipient_kind=RecipientKind.STAFF, staff=staff).delete()
+        return _seal(ring, opened, RecipientKind.STAFF, bytes(staff.public_key), staff)
+
+
+def revoke_staff(ring: Keyring, staff: Staff) -> bool:
+    """Delete a staff member's copy. Returns whether there was one."""
+    deleted, _ = ring.envelopes.filter(recipient_kind=RecipientKind.STAFF, staff=staff).delete()
+    return deleted > 0
+
+
+def release_from_intake(ring: Keyring) -> None:
+    """After triage a case is no longer readable through the intake team key."""
+    ring.envelopes.filter(recipient_kind=RecipientKind.INTAKE).delete()
+
+
+def crypto_shred(ring: Keyring) -> None:
+    """Delete every sealed copy of the keyring's secret: its data becomes noise."""
+    with transaction.atomic():
+        ring.envelopes.all().delete()
+        ring.shredded_at = clock.now()
+        ring.save(update_fields=["shredded_at"])
+    _checkpoint()
+
+
+def panic_wipe() -> int:
+    """Delete every sealed copy of every key, the intake key's included, at once."""
+    with transaction.atomic():
+        deleted, _ = Envelope.objects.all().delete()
+        Keyring.objects.update(shredded_at=clock.now())
+    _checkpoint()
+    return deleted
+
+
+def _checkpoint() -> None:
+    """On SQLite, fold the WAL into the database so deleted pages are overwritten.
+
+    secure_delete (set on every connection) zeroes freed pages; the checkpoint
+    makes sure the old copies in the write-ahead log go too.
+    """
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def stale_envelopes(staff: Staff) -> Iterable[Envelope]:
+    """Copies sealed to a key the staff member no longer has (after an admin reset)."""
+    return (
+        Envelope.objects.filter(recipient_kind=RecipientKind.STAFF, staff=staff)
+        .exclude(recipient_public_key=staff.public_key)
+        .select_related("keyring")
+    )
+
+
+def needs_intake_grant(staff: Staff) -> bool:
+    from tropa.accounts.models import Role
+
+    if staff.role != Role.COORDINATOR or not staff.is_active:
+        return False
+    intake = OrgKeys.load().intake
+    return not Envelope.objects.filter(
+        keyring=intake, staff=staff, recipient_public_key=staff.public_key
+    ).exists()
+
+
+def regrant(staff: Staff, granter: Staff, granter_keys: vault.KeyPair) -> int:
+    """Re-seal to `staff`'s current key whatever they lost that `granter` can open.
+
+    Covers stale copies after an admin reset, and the intake key for a
+    coordinator who has none yet. Returns how many keys were sealed.
+    """
+    count = 0
+    with transaction.atomic():
+        for envelope in list(stale_envelopes(staff)):
+            try:
+                opened = open_keyring(envelope.keyring, granter, granter_keys)
+            except NoAccess:
+                continue
+            grant_staff(envelope.keyring, opened, staff)
+            count += 1
+        if needs_intake_grant(staff):
+            intake_ring = OrgKeys.load().intake
+            try:
+                opened = open_keyring(intake_ring, granter, granter_keys)
+            except NoAccess:
+                pass
+            else:
+                grant_staff(intake_ring, opened, staff)
+                count += 1
+    return count
+
+
+def restore_with_recovery(staff: Staff, recovery: vault.KeyPair) -> int:
+    """Re-seal with the org recovery key everything `staff` lost or is owed.
+
+    Raises vault.CannotOpen when `recovery` is not this organisation's key.
+    """
+    org = OrgKeys.load()
+    if recovery.public_key != bytes(org.recovery_public_key):
+        raise vault.CannotOpen
+    count = 0
+    with transaction.atomic():
+        targets = [envelope.keyring for envelope in stale_envelopes(staff)]
+        if needs_intake_grant(staff):
+            targets.append(org.intake)
+        for ring in targets:
+            via_recovery = ring.envelopes.filter(recipient_kind=RecipientKind.RECOVERY).first()
+            if via_recovery is None:
+                continue
+            opened = vault.open_sealed_secret_key(
+                recovery, bytes(via_recovery.sealed_secret), bytes(ring.public_key)
+            )
+            grant_staff(ring, opened, staff)
+            count += 1
+    return count

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KeyringConfig(AppConfig):
+    name = "tropa.keyring"
+    label = "keyring"

@@ -1,0 +1,223 @@
+"""Django settings, read from TROPA_* environment variables (see tropa/conf.py).
+
+There are no defaults for secrets: the server refuses to start until
+`tropa init` has written them into the data directory, or the environment
+provides them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tropa.conf import (
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+)
+from tropa.vault import KDF_INTERACTIVE, KDF_MODERATE, KDF_SENSITIVE
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("DATA_DIR", "tropa-data")).resolve()
+SECRETS_DIR = DATA_DIR / "secrets"
+
+SECRET_KEY = env_secret("SECRET_KEY", SECRETS_DIR / "secret_key")
+# Keys the fast derivations (requester codenames, Telegram ids); see tropa/vault/requester.py.
+TROPA_PEPPER = env_secret("PEPPER", SECRETS_DIR / "pepper")
+
+DEBUG = env_bool("DEBUG", False)
+# `tropa demo` sets TROPA_DEMO and writes a marker into its own fresh data directory;
+# both are needed, so no production data directory can be switched into demo mode.
+TROPA_DEMO = env_bool("DEMO", False) and (DATA_DIR / "DEMO").is_file()
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "tropa.core",
+    "tropa.audit",
+    "tropa.keyring",
+    "tropa.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "tropa.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "tropa.core.middleware.LanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tropa.accounts.middleware.StaffAccessMiddleware",
+]
+
+ROOT_URLCONF = "tropa.urls"
+WSGI_APPLICATION = "tropa.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tropa.core.context_processors.tropa",
+            ],
+        },
+    }
+]
+
+# Databases: SQLite in WAL mode in the data directory, or PostgreSQL.
+_database_url = env_str("DATABASE_URL", "")
+if _database_url:
+    DATABASES = {"default": database_from_url(_database_url)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "tropa.sqlite3",
+            "OPTIONS": {
+                # IMMEDIATE: writers queue on the lock instead of failing mid-transaction.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                # WAL for concurrent readers; synchronous=FULL so an acknowledged write
+                # survives power loss; secure_delete so a shredded key is overwritten.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=FULL;"
+                    "PRAGMA secure_delete=ON;"
+                    "PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.Staff"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:staff_home"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 12, minimum=10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Argon2id limits for wrapping staff private keys (docs/security.md explains the choice).
+TROPA_KDF_LIMITS = {
+    "interactive": KDF_INTERACTIVE,
+    "moderate": KDF_MODERATE,
+    "sensitive": KDF_SENSITIVE,
+}[env_str("KDF", "moderate")]
+
+# Login throttling per account; never per address.
+TROPA_LOGIN_FAILURES_BEFORE_LOCK = env_int("LOGIN_FAILURES_BEFORE_LOCK", 5, minimum=3)
+TROPA_LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15, minimum=1)
+
+# Sessions: server-side rows that expire after inactivity; the key that unlocks a
+# staff member's private key lives only in the browser's cookie.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=5) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_NAME = "tropa_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+TROPA_KEY_COOKIE_NAME = "tropa_key"
+CSRF_COOKIE_NAME = "tropa_csrf"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_FAILURE_VIEW = "tropa.core.views.csrf_failure"
+
+# TLS: behind a TLS-terminating proxy set TROPA_HTTPS=true. An onion service runs
+# without TLS and keeps these off.
+TROPA_HTTPS = env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = TROPA_HTTPS
+CSRF_COOKIE_SECURE = TROPA_HTTPS
+LANGUAGE_COOKIE_SECURE = TROPA_HTTPS
+SECURE_SSL_REDIRECT = TROPA_HTTPS and env_bool("SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 63072000 if TROPA_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = TROPA_HTTPS
+SECURE_HSTS_PRELOAD = False
+if env_bool("BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Languages: Russian first; requester pages default to Russian whatever the
+# browser says (Tor Browser always says en-US).
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", "Русский"), ("en", "English")]
+LANGUAGE_COOKIE_NAME = "tropa_lang"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Strict"
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env_str("TIME_ZONE", "Europe/Moscow")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = None  # WhiteNoise serves straight from the app folders (USE_FINDERS)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Upload limits; bigger bodies are refused before they reach a view.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_FORM_BYTES", 256 * 1024, minimum=16 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "tropa@localhost")
+
+TROPA_WATCH_INTERVAL_SECONDS = env_int("WATCH_INTERVAL_SECONDS", 5, minimum=1)
+TROPA_WATCHER_STALE_SECONDS = 120
+
+# Logs go to stderr only, through a filter that strips anything shaped like an
+# IP address, so no client address can reach a log even by accident.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_addresses": {"()": "tropa.core.logging.StripAddresses"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "filters": ["no_addresses"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's request logger names paths only, but keep it to real errors.
+        "django.request": {"level": "ERROR"},
+        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+    },
+}

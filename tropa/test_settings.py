@@ -1,0 +1,16 @@
+"""Settings for the test suite: fixed test-only secrets and fast key wrapping."""
+
+import os
+import tempfile
+
+os.environ.setdefault("TROPA_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("TROPA_PEPPER", "test-only-pepper-" + "y" * 40)
+os.environ.setdefault("TROPA_DATA_DIR", tempfile.mkdtemp(prefix="tropa-test-"))
+
+from tropa.settings import *  # noqa: E402,F403
+from tropa.vault import KDF_FAST_FOR_TESTS  # noqa: E402
+
+# The libsodium minimum keeps the suite fast; production uses MODERATE.
+TROPA_KDF_LIMITS = KDF_FAST_FOR_TESTS
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

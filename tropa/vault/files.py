@@ -1,0 +1,116 @@
+"""Files: a random key per file, streamed in authenticated chunks (secretstream).
+
+Format, version 1::
+
+    version:1  header:24  chunk ... chunk(final)
+
+Every chunk but the last holds :data:`CHUNK_SIZE` plaintext bytes plus 17
+bytes of tag and MAC; the last carries ``TAG_FINAL``, so truncation, reordering,
+dropped or appended chunks are all detected. Memory use is one chunk, whatever
+the file size; plaintext is never written anywhere by this module.
+
+The file key is then sealed to the case public key with :func:`seal_file_key`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import nacl.bindings as sodium
+from nacl.exceptions import CryptoError
+
+from tropa.vault.errors import CannotOpen
+from tropa.vault.keys import KeyPair
+from tropa.vault.sealing import open_sealed, seal_to
+
+CHUNK_SIZE = 64 * 1024
+FILE_KEY_SIZE = sodium.crypto_secretstream_xchacha20poly1305_KEYBYTES  # 32
+_VERSION = 1
+_HEADER_SIZE = sodium.crypto_secretstream_xchacha20poly1305_HEADERBYTES  # 24
+_ABYTES = sodium.crypto_secretstream_xchacha20poly1305_ABYTES  # 17: tag and MAC
+_FRAME_SIZE = CHUNK_SIZE + _ABYTES
+_TAG_MESSAGE = sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
+_TAG_FINAL = sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL
+
+
+def encrypt_stream(read: Callable[[int], bytes], write: Callable[[bytes], object]) -> bytes:
+    """Encrypt everything ``read`` yields into ``write``; return the new file key.
+
+    ``read(n)`` is called until it returns ``b""``, as with a file's ``read``.
+    An empty input still produces a valid stream (one empty final chunk).
+    """
+    file_key: bytes = sodium.crypto_secretstream_xchacha20poly1305_keygen()
+    state = sodium.crypto_secretstream_xchacha20poly1305_state()
+    header: bytes = sodium.crypto_secretstream_xchacha20poly1305_init_push(state, file_key)
+    write(bytes([_VERSION]) + header)
+    chunk = _read_full(read, CHUNK_SIZE)
+    while True:
+        following = _read_full(read, CHUNK_SIZE) if len(chunk) == CHUNK_SIZE else b""
+        tag = _TAG_MESSAGE if following else _TAG_FINAL
+        write(sodium.crypto_secretstream_xchacha20poly1305_push(state, chunk, tag=tag))
+        if tag == _TAG_FINAL:
+            return file_key
+        chunk = following
+
+
+def decrypt_stream(file_key: bytes, read: Callable[[int], bytes]) -> Iterator[bytes]:
+    """Yield the plaintext chunks of a stream made by :func:`encrypt_stream`.
+
+    Raises :class:`CannotOpen` (while iterating) on a wrong key, tampering,
+    reordering, truncation or trailing data. Chunks already yielded are not
+    proven complete until the iterator finishes without error: callers must
+    discard partial output on failure.
+    """
+    if len(file_key) != FILE_KEY_SIZE:
+        raise CannotOpen("file keys are 32 bytes")
+    start = _read_full(read, 1 + _HEADER_SIZE)
+    if len(start) != 1 + _HEADER_SIZE or start[0] != _VERSION:
+        raise CannotOpen("not an encrypted file stream")
+    state = sodium.crypto_secretstream_xchacha20poly1305_state()
+    sodium.crypto_secretstream_xchacha20poly1305_init_pull(state, start[1:], bytes(file_key))
+    while True:
+        frame = _read_full(read, _FRAME_SIZE)
+        if len(frame) < _ABYTES:
+            raise CannotOpen("file stream is truncated")
+        try:
+            chunk, tag = sodium.crypto_secretstream_xchacha20poly1305_pull(state, frame)
+        except CryptoError:
+            raise CannotOpen("cannot open file chunk") from None
+        if tag == _TAG_FINAL:
+            if read(1):
+                raise CannotOpen("data after the final chunk")
+            yield chunk
+            return
+        if tag != _TAG_MESSAGE or len(frame) != _FRAME_SIZE:
+            raise CannotOpen("unexpected chunk")
+        yield chunk
+
+
+def seal_file_key(case_public: bytes, file_key: bytes) -> bytes:
+    """Seal a file key to the case public key, so only case holders can read the file."""
+    if len(file_key) != FILE_KEY_SIZE:
+        raise ValueError("file keys are 32 bytes")
+    return seal_to(case_public, file_key)
+
+
+def open_file_key(case_keys: KeyPair, sealed: bytes) -> bytes:
+    """Open a sealed file key with the case key pair; :class:`CannotOpen` otherwise."""
+    file_key = open_sealed(case_keys, sealed)
+    if len(file_key) != FILE_KEY_SIZE:
+        raise CannotOpen("sealed file key has the wrong length")
+    return file_key
+
+
+def _read_full(read: Callable[[int], bytes], size: int) -> bytes:
+    """Read exactly ``size`` bytes, fewer only at the end of input."""
+    parts: list[bytes] = []
+    missing = size
+    while missing > 0:
+        part = read(missing)
+        if not part:
+            break
+        if len(part) > missing:
+            raise ValueError("read(n) returned more than n bytes")
+        parts.append(part)
+        missing -= len(part)
+    return b"".join(parts)
