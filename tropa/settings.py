@@ -7,6 +7,7 @@ provides them.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from tropa.conf import (
@@ -24,8 +25,9 @@ DATA_DIR = Path(env_str("DATA_DIR", "tropa-data")).resolve()
 SECRETS_DIR = DATA_DIR / "secrets"
 
 SECRET_KEY = env_secret("SECRET_KEY", SECRETS_DIR / "secret_key")
-# Keys the fast derivations (requester codenames, Telegram ids); see tropa/vault/requester.py.
-TROPA_PEPPER = env_secret("PEPPER", SECRETS_DIR / "pepper")
+# Keys the fast derivations (requester codenames, login throttle, Telegram ids);
+# see tropa/vault/requester.py. Any secret text becomes exactly 32 bytes.
+TROPA_PEPPER = hashlib.sha256(env_secret("PEPPER", SECRETS_DIR / "pepper").encode()).digest()
 
 DEBUG = env_bool("DEBUG", False)
 # `tropa demo` sets TROPA_DEMO and writes a marker into its own fresh data directory;

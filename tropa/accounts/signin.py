@@ -39,8 +39,7 @@ def normalise_username(username: str) -> str:
 
 
 def _throttle_key(username: str) -> str:
-    pepper = settings.TROPA_PEPPER.encode()
-    return vault.keyed_hash(pepper, b"login-throttle", username.encode()).hex()
+    return vault.keyed_hash(settings.TROPA_PEPPER, b"login-throttle", username.encode()).hex()
 
 
 def is_locked(username: str) -> bool:
