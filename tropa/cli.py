@@ -135,8 +135,10 @@ def cmd_recover(args: argparse.Namespace) -> int:
         recovery = vault.recovery_key_from_words(_read_recovery_words(args.words_file))
         count = restore_access(staff, recovery)
     except vault.BadRecoveryWords:
-        print("tropa: those are not valid recovery words (a word is wrong or missing).",
-              file=sys.stderr)
+        print(
+            "tropa: those are not valid recovery words (a word is wrong or missing).",
+            file=sys.stderr,
+        )
         return 1
     except vault.CannotOpen:
         print("tropa: those words are not this organisation's recovery key.", file=sys.stderr)
@@ -163,8 +165,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if verdict.ok:
         print(f"Audit chain intact: {verdict.checked} entries.")
         return 0
-    print(f"Audit chain BROKEN at entry {verdict.broken_at}: {verdict.reason}. "
-          f"{verdict.checked} entries before it are intact.")
+    print(
+        f"Audit chain BROKEN at entry {verdict.broken_at}: {verdict.reason}. "
+        f"{verdict.checked} entries before it are intact."
+    )
     return 1
 
 
@@ -176,8 +180,11 @@ def cmd_panic_wipe(args: argparse.Namespace) -> int:
     from tropa.keyring.actions import panic_wipe
 
     if args.confirm != "destroy-every-key":
-        print("tropa: this deletes every sealed key; nothing can be read afterwards.\n"
-              "Run again with --confirm destroy-every-key", file=sys.stderr)
+        print(
+            "tropa: this deletes every sealed key; nothing can be read afterwards.\n"
+            "Run again with --confirm destroy-every-key",
+            file=sys.stderr,
+        )
         return 2
     count = panic_wipe()
     record(None, Action.PANIC_WIPE)
@@ -200,7 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name: str, handler: object, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--data", help=f"data directory (default ./{DEFAULT_DATA} or TROPA_DATA_DIR)")
+        p.add_argument(
+            "--data", help=f"data directory (default ./{DEFAULT_DATA} or TROPA_DATA_DIR)"
+        )
         p.set_defaults(handler=handler)
         return p
 
@@ -222,8 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-serve", action="store_true", help="create the demo data and exit")
     p = command("createstaff", cmd_createstaff, "create a staff account")
     p.add_argument("username")
-    p.add_argument("--role", required=True,
-                   choices=["admin", "coordinator", "consultant", "analyst"])
+    p.add_argument(
+        "--role", required=True, choices=["admin", "coordinator", "consultant", "analyst"]
+    )
     p = command("recover", cmd_recover, "restore a staff member's access with the recovery key")
     p.add_argument("username")
     p.add_argument("--words-file", help="read the 24 words from this file instead of stdin")

@@ -36,7 +36,9 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{PREFIX}{name} must be a whole number, not {value!r}") from None
+        raise ImproperlyConfigured(
+            f"{PREFIX}{name} must be a whole number, not {value!r}"
+        ) from None
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{PREFIX}{name} must be at least {minimum}, not {number}")
     return number

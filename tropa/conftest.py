@@ -57,7 +57,10 @@ def org(db) -> vault.KeyPair:
 def make_person(org):
     def make(username: str, role: Role, *, enrolled: bool = True) -> Person:
         staff = actions.create_staff(
-            username=username, password=PASSWORD, role=role, actor=None,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            actor=None,
             must_change_password=False,
         )
         device, codes = None, []
@@ -98,6 +101,18 @@ def outsider(make_person) -> Person:
     return make_person("mallory", Role.CONSULTANT)
 
 
+def english_client(**defaults: object) -> Client:
+    """A test client that chose English with the language switch."""
+    client = Client(**defaults)
+    client.cookies["tropa_lang"] = "en"
+    return client
+
+
+def russian_client(**defaults: object) -> Client:
+    """A test client with no language chosen: Russian, the default."""
+    return Client(**defaults)
+
+
 def sign_in(client: Client, person: Person) -> Client:
     response = client.post(
         "/staff/login/",
@@ -111,4 +126,4 @@ def sign_in(client: Client, person: Person) -> Client:
 @pytest.fixture
 def signed_in():
     """signed_in(person) -> a Client signed in as that person."""
-    return lambda person: sign_in(Client(), person)
+    return lambda person, client=None: sign_in(client or english_client(), person)

@@ -14,3 +14,7 @@ from tropa.vault import KDF_FAST_FOR_TESTS  # noqa: E402
 TROPA_KDF_LIMITS = KDF_FAST_FOR_TESTS
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# django-otp's own back-off would make a right code right after a wrong one
+# fail for a second; Tropa's per-account lockout is tested on its own.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0

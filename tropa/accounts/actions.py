@@ -18,7 +18,7 @@ from tropa.audit.models import Action
 from tropa.keyring import actions as keyring
 
 RECOVERY_CODE_COUNT = 10
-_PASSPHRASE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+_PASSPHRASE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 (no l, o, 0, 1)
 
 
 def generate_temporary_password() -> str:

@@ -16,12 +16,12 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tropa.accounts import actions
+from tropa.accounts.forms import StaffCreateForm
 from tropa.accounts.models import Role, Staff
 from tropa.accounts.signin import is_locked
-from tropa.accounts.forms import StaffCreateForm
 from tropa.keyring import actions as keyring
 
-NEW_PASSWORD = "tropa_new_staff_password"
+NEW_PASSWORD = "tropa_new_staff_password"  # noqa: S105 (a session key name)
 View = Callable[..., HttpResponse]
 
 
@@ -119,8 +119,10 @@ def person_action(request: HttpRequest, staff_id: uuid.UUID, action: str) -> Htt
         request.session[NEW_PASSWORD] = actions.reset_password(staff, viewer)
         messages.warning(
             request,
-            _("New password and new keys. Their cases must be shared again, or restored "
-              "with the recovery key."),
+            _(
+                "New password and new keys. Their cases must be shared again, or restored "
+                "with the recovery key."
+            ),
         )
     elif action == "unlock":
         actions.unlock(staff, viewer)

@@ -56,6 +56,12 @@ def _demo_codes() -> list[tuple[str, str]]:
     return sorted(rows)
 
 
+def _apply_language_preference(request: HttpRequest, response: HttpResponse, staff: Staff) -> None:
+    """A language chosen in this browser wins; otherwise the account's preference."""
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        remember_language(response, staff.language)
+
+
 @public
 def sign_in_view(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
@@ -75,20 +81,20 @@ def sign_in_view(request: HttpRequest) -> HttpResponse:
             session_keys.hold(request, result.keys)
             if result.outcome is Outcome.NEEDS_ENROLMENT:
                 response = redirect("accounts:two_factor_setup")
-                remember_language(response, result.staff.language)
+                _apply_language_preference(request, response, result.staff)
                 return response
             otp_login(request, result.device)
             record(result.staff, Action.LOGIN, target=result.staff)
-            if result.device is not None and result.device.persistent_id.startswith(
-                "otp_static"
-            ):
+            if result.device is not None and result.device.persistent_id.startswith("otp_static"):
                 record(result.staff, Action.RECOVERY_CODE_USED, target=result.staff)
                 messages.warning(
                     request,
-                    _("You used a recovery code. Each works once; renew them on your account page."),
+                    _(
+                        "You used a recovery code. Each works once: make new ones on your account page."
+                    ),
                 )
             response = redirect(_safe_next(request))
-            remember_language(response, result.staff.language)
+            _apply_language_preference(request, response, result.staff)
             return response
         # Never send the password back into the page.
         form.data = form.data.copy()

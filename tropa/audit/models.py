@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 GENESIS = "0" * 64
 
 
@@ -54,6 +53,9 @@ class Entry(models.Model):
     class Meta:
         verbose_name_plural = "entries"
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
     def compute_hash(self) -> str:
         fields = [
             str(self.seq),
@@ -65,5 +67,3 @@ class Entry(models.Model):
             self.prev_hash,
         ]
         return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
-
-

@@ -27,8 +27,10 @@ def run_checks(report: Callable[[str], object]) -> int:
 
     for message in django_checks.run_checks(include_deployment_checks=True):
         if message.id in TLS_ONLY and not settings.TROPA_HTTPS:
-            report(f"note  {message.id}: TLS is off (right for an onion service; set TROPA_HTTPS "
-                   "behind a TLS proxy)")
+            report(
+                f"note  {message.id}: TLS is off (right for an onion service; set TROPA_HTTPS "
+                "behind a TLS proxy)"
+            )
         elif message.level >= django_checks.WARNING:
             fail(f"{message.id}: {message.msg}")
     if settings.DEBUG:

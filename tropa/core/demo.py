@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tropa.core import bootstrap
 
-DEMO_PASSWORD = "demo-only-passphrase"
+DEMO_PASSWORD = "demo-only-passphrase"  # noqa: S105 (demo directories only)
 MARKER = "DEMO"
 STAFF = [
     ("olga", "coordinator"),

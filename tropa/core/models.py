@@ -11,6 +11,9 @@ class Heartbeat(models.Model):
     name = models.CharField(max_length=40, primary_key=True)
     beat_at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
     @classmethod
     def beat(cls, name: str) -> None:
         cls.objects.update_or_create(name=name, defaults={"beat_at": clock.now()})

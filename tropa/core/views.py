@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,8 +21,13 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next", "/")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
+    language = request.POST.get("language", "")
     response = HttpResponseRedirect(target)
-    remember_language(response, request.POST.get("language", ""))
+    remember_language(response, language)
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES):
+        user.language = language  # type: ignore[union-attr]
+        user.save(update_fields=["language"])  # type: ignore[union-attr]
     return response
 
 
@@ -42,5 +48,3 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "core/server_error.html", status=500)
-
-

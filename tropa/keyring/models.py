@@ -39,6 +39,9 @@ class OrgKeys(models.Model):
     intake = models.OneToOneField("Keyring", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=clock.now)
 
+    def __str__(self) -> str:
+        return "organisation keys"
+
     @classmethod
     def load(cls) -> OrgKeys:
         return cls.objects.select_related("intake").get(pk=1)
@@ -91,3 +94,6 @@ class Envelope(models.Model):
                 name="staff_envelope_names_staff",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.keyring_id} for {self.recipient_kind}"

@@ -1,0 +1,3 @@
+"""Repository-wide pytest plugins; app fixtures live in tropa/conftest.py."""
+
+pytest_plugins = ["tropa.testing.browser"]

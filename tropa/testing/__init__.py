@@ -1,0 +1,1 @@
+"""Test helpers shared across apps (not imported by the running application)."""
