@@ -89,9 +89,7 @@ def sign_in_view(request: HttpRequest) -> HttpResponse:
                 record(result.staff, Action.RECOVERY_CODE_USED, target=result.staff)
                 messages.warning(
                     request,
-                    _(
-                        "You used a recovery code. Each works once: make new ones on your account page."
-                    ),
+                    _("You used a recovery code. Each works once: make new ones in your account."),
                 )
             response = redirect(_safe_next(request))
             _apply_language_preference(request, response, result.staff)
