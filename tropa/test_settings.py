@@ -10,6 +10,10 @@ os.environ.setdefault("TROPA_DATA_DIR", tempfile.mkdtemp(prefix="tropa-test-"))
 from tropa.settings import *  # noqa: E402,F403
 from tropa.vault import KDF_FAST_FOR_TESTS  # noqa: E402
 
+# A file, not memory, so tests see the same WAL files and pragmas as production.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
+
 # The libsodium minimum keeps the suite fast; production uses MODERATE.
 TROPA_KDF_LIMITS = KDF_FAST_FOR_TESTS
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

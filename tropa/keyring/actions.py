@@ -148,7 +148,7 @@ def crypto_shred(ring: Keyring) -> None:
         ring.envelopes.all().delete()
         ring.shredded_at = clock.now()
         ring.save(update_fields=["shredded_at"])
-    _checkpoint()
+        transaction.on_commit(_checkpoint)
 
 
 def panic_wipe() -> int:
@@ -156,7 +156,7 @@ def panic_wipe() -> int:
     with transaction.atomic():
         deleted, _ = Envelope.objects.all().delete()
         Keyring.objects.update(shredded_at=clock.now())
-    _checkpoint()
+        transaction.on_commit(_checkpoint)
     return deleted
 
 
@@ -168,6 +168,7 @@ def _checkpoint() -> None:
     """
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
+            # Best effort: a busy reader can delay it; SQLite checkpoints again itself.
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 

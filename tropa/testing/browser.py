@@ -75,9 +75,12 @@ def page_js_off(browser, live_server) -> Iterator[object]:
     """A fresh browser context (no cookies) with JavaScript off, yielding a page
     whose relative URLs resolve against the live server.
 
-    Any request that leaves the live server is aborted and fails the test: the
-    pages must not load third-party resources, and tests must not touch the
-    network beyond loopback.
+    After the test, it fails if anything went wrong that a person would see as
+    a broken page without the test looking for it:
+    - a request left the live server (it is aborted: pages must not load
+      third-party resources, and tests must not touch the network beyond loopback);
+    - a stylesheet, image or font failed to load (status 400 or more);
+    - the browser reported an error, such as a Content-Security-Policy violation.
     """
     context = browser.new_context(
         java_script_enabled=False,
@@ -89,6 +92,8 @@ def page_js_off(browser, live_server) -> Iterator[object]:
     context.set_default_timeout(10_000)
     own_origin = urlsplit(live_server.url).netloc
     foreign: list[str] = []
+    broken: list[str] = []
+    errors: list[str] = []
 
     def guard(route):
         url = route.request.url
@@ -100,11 +105,24 @@ def page_js_off(browser, live_server) -> Iterator[object]:
 
     context.route("**/*", guard)
     page = context.new_page()
+
+    def check_response(response):
+        if response.request.resource_type != "document" and response.status >= 400:
+            broken.append(f"{response.status} {response.url}")
+
+    def check_console(message):
+        if message.type == "error":
+            errors.append(f"{message.text} (on {page.url})")
+
+    page.on("response", check_response)
+    page.on("console", check_console)
     try:
         yield page
     finally:
         context.close()
     assert not foreign, f"requests left the live server: {foreign}"
+    assert not broken, f"page resources failed to load: {broken}"
+    assert not errors, f"the browser reported errors: {errors}"
 
 
 def screenshot(page, name: str) -> Path:
