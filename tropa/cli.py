@@ -26,6 +26,11 @@ def _setup_django() -> None:
         django.setup()
     except ImproperlyConfigured as error:
         sys.exit(f"tropa: {error}")
+    from django.utils import translation
+
+    # The command line speaks English: without this, messages from Django (a
+    # refused username) came out in LANGUAGE_CODE, Russian, among English lines.
+    translation.activate("en")
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -202,6 +207,8 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from tropa.conf import env_int
+
     parser = argparse.ArgumentParser(prog="tropa", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -218,8 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def serve_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--bind", default=os.environ.get("TROPA_BIND", "127.0.0.1:8000"))
-        p.add_argument("--workers", type=int, default=int(os.environ.get("TROPA_WORKERS", "2")))
-        p.add_argument("--threads", type=int, default=int(os.environ.get("TROPA_THREADS", "8")))
+        p.add_argument("--workers", type=int, default=env_int("WORKERS", 2, minimum=1))
+        p.add_argument("--threads", type=int, default=env_int("THREADS", 8, minimum=1))
         p.add_argument("--no-watcher", action="store_true", help="run the web server only")
         p.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
 
@@ -248,7 +255,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        parser = build_parser()
+    except ImproperlyConfigured as error:  # a bad TROPA_WORKERS or TROPA_THREADS
+        sys.exit(f"tropa: {error}")
+    args = parser.parse_args(argv)
     return int(args.handler(args) or 0)
 
 

@@ -102,13 +102,18 @@ def database_from_url(url: str) -> dict[str, object]:
     name = unquote(parts.path.lstrip("/"))
     if not name:
         raise ImproperlyConfigured(f"{PREFIX}DATABASE_URL names no database")
+    try:
+        port = parts.port
+    except ValueError:
+        # urllib raises a bare ValueError; name the variable like every other helper.
+        raise ImproperlyConfigured(f"{PREFIX}DATABASE_URL has a bad port number") from None
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "",
-        "PORT": str(parts.port or ""),
+        "PORT": str(port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
     }

@@ -92,7 +92,7 @@ def page_js_off(browser, live_server) -> Iterator[object]:
     context.set_default_timeout(10_000)
     own_origin = urlsplit(live_server.url).netloc
     foreign: list[str] = []
-    broken: list[str] = []
+    broken: dict[str, None] = {}  # ordered set
     errors: list[str] = []
 
     def guard(route):
@@ -108,7 +108,7 @@ def page_js_off(browser, live_server) -> Iterator[object]:
 
     def check_response(response):
         if response.request.resource_type != "document" and response.status >= 400:
-            broken.append(f"{response.status} {response.url}")
+            broken[f"{response.status} {response.url}"] = None
 
     def check_console(message):
         if message.type == "error":
@@ -121,7 +121,7 @@ def page_js_off(browser, live_server) -> Iterator[object]:
     finally:
         context.close()
     assert not foreign, f"requests left the live server: {foreign}"
-    assert not broken, f"page resources failed to load: {broken}"
+    assert not broken, f"page resources failed to load: {list(broken)}"
     assert not errors, f"the browser reported errors: {errors}"
 
 
