@@ -25,14 +25,17 @@ def run_checks(report: Callable[[str], object]) -> int:
     def ok(message: str) -> None:
         report(f"ok    {message}")
 
+    tls_notes = []
     for message in django_checks.run_checks(include_deployment_checks=True):
         if message.id in TLS_ONLY and not settings.TROPA_HTTPS:
-            report(
-                f"note  {message.id}: TLS is off (right for an onion service; set TROPA_HTTPS "
-                "behind a TLS proxy)"
-            )
+            tls_notes.append(message.id)
         elif message.level >= django_checks.WARNING:
             fail(f"{message.id}: {message.msg}")
+    if tls_notes:
+        report(
+            f"note  TLS is off ({', '.join(sorted(tls_notes))}): right for an onion service; "
+            "set TROPA_HTTPS=true behind a TLS proxy"
+        )
     if settings.DEBUG:
         fail("TROPA_DEBUG is on: it must be off on a real server")
     else:
