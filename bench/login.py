@@ -24,7 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--kdf", default="moderate", choices=["interactive", "moderate", "sensitive"])
+    parser.add_argument(
+        "--kdf", default="moderate", choices=["interactive", "moderate", "sensitive"]
+    )
     args = parser.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="tropa-bench-"))
@@ -48,9 +50,12 @@ def main() -> None:
     from tropa.accounts.models import Role
 
     bootstrap.initialise_org("admin")
-    password = "a long benchmark passphrase"
+    password = "a long benchmark passphrase"  # noqa: S105 (throwaway bench account)
     staff = actions.create_staff(
-        username="bench", password=password, role=Role.CONSULTANT, actor=None,
+        username="bench",
+        password=password,
+        role=Role.CONSULTANT,
+        actor=None,
         must_change_password=False,
     )
     device = TOTPDevice.objects.create(user=staff, name="app", confirmed=False)
@@ -68,8 +73,10 @@ def main() -> None:
         timings.append(time.perf_counter() - started)
         assert response.status_code == 302, response.status_code
     print(f"staff sign-in, KDF {args.kdf}, {args.runs} runs on {os.cpu_count()} cores:")
-    print(f"  median {statistics.median(timings) * 1000:.0f} ms, "
-          f"min {min(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms")
+    print(
+        f"  median {statistics.median(timings) * 1000:.0f} ms, "
+        f"min {min(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "tropa.audit",
     "tropa.keyring",
     "tropa.accounts",
+    "tropa.cases",
+    "tropa.intake",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tropa.core.held.HeldSecretMiddleware",
     "tropa.accounts.middleware.StaffAccessMiddleware",
 ]
 
@@ -147,7 +150,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_NAME = "tropa_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
-TROPA_KEY_COOKIE_NAME = "tropa_key"
+TROPA_HELD_COOKIE_PREFIX = "tropa_"
+TROPA_KEY_COOKIE_NAME = TROPA_HELD_COOKIE_PREFIX + "key"
 CSRF_COOKIE_NAME = "tropa_csrf"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
@@ -166,7 +170,10 @@ SECURE_HSTS_PRELOAD = False
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin, not no-referrer: with no-referrer browsers send "Origin: null"
+# on form posts and Django's CSRF check refuses them. There is no other origin
+# to leak a referrer to: pages load nothing from elsewhere.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -183,6 +190,7 @@ USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Moscow")
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = None  # WhiteNoise serves straight from the app folders (USE_FINDERS)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
@@ -191,7 +199,15 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Upload limits; bigger bodies are refused before they reach a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_FORM_BYTES", 256 * 1024, minimum=16 * 1024)
+# Uploads stay in memory (anything larger is dropped): no view can write a
+# plaintext upload to disk. The portal swaps in tropa.intake.uploads' sealing
+# handler, which encrypts files as they arrive.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+TROPA_MAX_FILE_MB = env_int("MAX_FILE_MB", 10, minimum=1)
+TROPA_MAX_FILES = 5
+# Failed codename sign-ins per minute, for everyone together (no addresses).
+TROPA_PORTAL_FAILURES_PER_MINUTE = env_int("PORTAL_FAILURES_PER_MINUTE", 300, minimum=10)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -34,6 +34,7 @@ class Action(models.TextChoices):
     ACCESS_RESTORED = "access_restored", _("Restored access with the recovery key")
     ORG_INITIALISED = "org_initialised", _("Initialised the organisation")
     PANIC_WIPE = "panic_wipe", _("Panic wipe")
+    REQUESTER_DELETED = "requester_deleted", _("The requester deleted everything")
 
 
 class Entry(models.Model):

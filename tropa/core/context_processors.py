@@ -16,6 +16,6 @@ def watcher_is_down() -> bool:
 def tropa(request: HttpRequest) -> dict[str, object]:
     context: dict[str, object] = {"tropa_demo": settings.TROPA_DEMO}
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if user is not None and user.is_authenticated and user.is_verified():
         context["watcher_down"] = watcher_is_down()
     return context

@@ -42,6 +42,12 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 @public
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Too large, or broken on the way: say what to do; the browser still has the text."""
+    return render(request, "core/bad_request.html", status=400)
+
+
+@public
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "core/not_found.html", status=404)
 

@@ -7,6 +7,7 @@ named for what they protect. See DESIGN.md, "Key hierarchy".
 from tropa.vault.errors import BadRecoveryWords, CannotOpen, VaultError, WrongPassword
 from tropa.vault.files import (
     CHUNK_SIZE,
+    FileSealer,
     decrypt_stream,
     encrypt_stream,
     open_file_key,
@@ -49,13 +50,16 @@ from tropa.vault.staff import (
     WrappedStaffKey,
     create_staff_key,
     hold_for_session,
+    hold_secret_for_session,
     release_from_session,
+    release_secret_from_session,
     rewrap_staff_key,
     unwrap_staff_key,
 )
 
 __all__ = [
     "CHUNK_SIZE",
+    "FileSealer",
     "KDF_FAST_FOR_TESTS",
     "KDF_INTERACTIVE",
     "KDF_MODERATE",
@@ -74,6 +78,7 @@ __all__ = [
     "fingerprint",
     "generate_keypair",
     "hold_for_session",
+    "hold_secret_for_session",
     "keyed_hash",
     "keypair_from_secret",
     "normalise_codename",
@@ -89,6 +94,7 @@ __all__ = [
     "recovery_key_from_words",
     "recovery_words",
     "release_from_session",
+    "release_secret_from_session",
     "requester_keypair",
     "requester_lookup_id",
     "rewrap_staff_key",

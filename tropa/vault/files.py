@@ -53,6 +53,59 @@ def encrypt_stream(read: Callable[[int], bytes], write: Callable[[bytes], object
         chunk = following
 
 
+class FileSealer:
+    """Push-style :func:`encrypt_stream` for data that arrives in pieces (uploads).
+
+    ``push`` returns the finished ciphertext frames (possibly none), ``finish``
+    the last one. The first frame is the version and header. The output is
+    byte for byte a stream that :func:`decrypt_stream` reads. Memory: at most
+    one chunk of plaintext is held.
+    """
+
+    def __init__(self) -> None:
+        self.file_key: bytes = sodium.crypto_secretstream_xchacha20poly1305_keygen()
+        self._state = sodium.crypto_secretstream_xchacha20poly1305_state()
+        header: bytes = sodium.crypto_secretstream_xchacha20poly1305_init_push(
+            self._state, self.file_key
+        )
+        self._pending = bytearray()
+        self._frames: list[bytes] = [bytes([_VERSION]) + header]
+        self._finished = False
+        self.size = 0
+
+    def push(self, data: bytes) -> list[bytes]:
+        if self._finished:
+            raise ValueError("the stream is finished")
+        self.size += len(data)
+        self._pending += data
+        # Keep the last full chunk back: if the input ends here it must be FINAL.
+        while len(self._pending) > CHUNK_SIZE:
+            chunk = bytes(self._pending[:CHUNK_SIZE])
+            del self._pending[:CHUNK_SIZE]
+            self._frames.append(
+                sodium.crypto_secretstream_xchacha20poly1305_push(
+                    self._state, chunk, tag=_TAG_MESSAGE
+                )
+            )
+        return self._take()
+
+    def finish(self) -> list[bytes]:
+        if self._finished:
+            raise ValueError("the stream is finished")
+        self._finished = True
+        self._frames.append(
+            sodium.crypto_secretstream_xchacha20poly1305_push(
+                self._state, bytes(self._pending), tag=_TAG_FINAL
+            )
+        )
+        self._pending.clear()
+        return self._take()
+
+    def _take(self) -> list[bytes]:
+        frames, self._frames = self._frames, []
+        return frames
+
+
 def decrypt_stream(file_key: bytes, read: Callable[[int], bytes]) -> Iterator[bytes]:
     """Yield the plaintext chunks of a stream made by :func:`encrypt_stream`.
 

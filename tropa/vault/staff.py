@@ -126,10 +126,7 @@ def hold_for_session(keys: KeyPair) -> tuple[str, str]:
     encrypted under it (base64 text) for the server-side session. Neither
     alone yields the key.
     """
-    session_key = random(SESSION_KEY_SIZE)
-    sealed = bytes([_HELD_VERSION]) + bytes(SecretBox(session_key).encrypt(keys.secret_key))
-    cookie_token = base64.urlsafe_b64encode(session_key).decode("ascii")
-    return cookie_token, base64.b64encode(sealed).decode("ascii")
+    return hold_secret_for_session(keys.secret_key)
 
 
 def release_from_session(cookie_token: str, held: str) -> KeyPair:
@@ -137,17 +134,31 @@ def release_from_session(cookie_token: str, held: str) -> KeyPair:
 
     Raises :class:`CannotOpen` for anything malformed, mismatched or altered.
     """
+    secret = release_secret_from_session(cookie_token, held)
+    if len(secret) != KEY_SIZE:
+        raise CannotOpen("cannot release the session key")
+    return keypair_from_secret(secret)
+
+
+def hold_secret_for_session(secret: bytes) -> tuple[str, str]:
+    """The same split for any short secret (a requester's codename, say)."""
+    session_key = random(SESSION_KEY_SIZE)
+    sealed = bytes([_HELD_VERSION]) + bytes(SecretBox(session_key).encrypt(secret))
+    cookie_token = base64.urlsafe_b64encode(session_key).decode("ascii")
+    return cookie_token, base64.b64encode(sealed).decode("ascii")
+
+
+def release_secret_from_session(cookie_token: str, held: str) -> bytes:
+    """Undo :func:`hold_secret_for_session`; :class:`CannotOpen` on any mismatch."""
     session_key = _strict_b64decode(cookie_token, urlsafe=True)
     sealed = _strict_b64decode(held, urlsafe=False)
     if len(session_key) != SESSION_KEY_SIZE or sealed[:1] != bytes([_HELD_VERSION]):
         raise CannotOpen("cannot release the session key")
     try:
-        secret = SecretBox(session_key).decrypt(sealed[1:])
+        secret: bytes = SecretBox(session_key).decrypt(sealed[1:])
     except CryptoError:
         raise CannotOpen("cannot release the session key") from None
-    if len(secret) != KEY_SIZE:
-        raise CannotOpen("cannot release the session key")
-    return keypair_from_secret(secret)
+    return secret
 
 
 def _derive(password: str, salt: bytes, opslimit: int, memlimit: int) -> bytes:

@@ -10,7 +10,21 @@ from tropa.core.access import is_public
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"core:home", "core:language", "accounts:login", "accounts:logout"}
+PUBLIC = {
+    "core:home",
+    "core:language",
+    "accounts:login",
+    "accounts:logout",
+    # Requester pages: open to anyone; the portal ones check the held codename.
+    "intake:request",
+    "intake:codename",
+    "intake:sign_in",
+    "intake:portal",
+    "intake:send",
+    "intake:download",
+    "intake:delete",
+    "intake:sign_out",
+}
 
 
 def all_views():

@@ -11,12 +11,13 @@ from django.test import Client
 
 from tropa import vault
 from tropa.accounts.models import Role
-from tropa.accounts.session_keys import HELD
 from tropa.audit.models import Action, Entry
 from tropa.conftest import english_client
 from tropa.core import clock
 
 pytestmark = pytest.mark.django_db
+
+HELD = "held_key"
 
 
 def post_login(client: Client, username: str, password: str, code: str = ""):

@@ -48,7 +48,7 @@ def test_no_template_loads_anything_from_elsewhere():
     offenders = []
     for path in ROOT.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        for marker in ('src="http', "src='http", 'href="http', "<script", "style=\""):
+        for marker in ('src="http', "src='http", 'href="http', "<script", 'style="'):
             if marker in text:
                 offenders.append(f"{path}: {marker}")
     assert offenders == []

@@ -19,7 +19,7 @@ def test_it_sends_strict_security_headers_on_public_pages():
     assert "script-src" not in csp  # no script at all, inline or not
     assert "style-src 'self'" in csp
     assert "form-action 'self'" in csp
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]

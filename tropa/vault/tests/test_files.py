@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from tropa.vault import (
     CHUNK_SIZE,
     CannotOpen,
+    FileSealer,
     decrypt_stream,
     encrypt_stream,
     generate_keypair,
@@ -217,3 +218,28 @@ def test_it_only_ever_opens_or_refuses_a_mutated_stream(data: st.DataObject) -> 
     mutated = SMALL_CT[:index] + replacement + SMALL_CT[index + 1 :]
     with contextlib.suppress(CannotOpen):
         assert decrypt(SMALL_KEY, mutated) == SMALL
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [[], [0], [1], [CHUNK_SIZE], [CHUNK_SIZE, 1], [10, CHUNK_SIZE * 2 + 5, 7], [CHUNK_SIZE * 3]],
+)
+def test_it_seals_pushed_pieces_into_a_stream_decrypt_reads(sizes: list[int]) -> None:
+    sealer = FileSealer()
+    pieces = [bytes([i % 251]) * n for i, n in enumerate(sizes)]
+    frames = []
+    for piece in pieces:
+        frames += sealer.push(piece)
+    frames += sealer.finish()
+    assert sealer.size == sum(sizes)
+    plaintext = b"".join(decrypt_stream(sealer.file_key, io.BytesIO(b"".join(frames)).read))
+    assert plaintext == b"".join(pieces)
+
+
+def test_a_finished_sealer_takes_nothing_more() -> None:
+    sealer = FileSealer()
+    sealer.finish()
+    with pytest.raises(ValueError):
+        sealer.push(b"late")
+    with pytest.raises(ValueError):
+        sealer.finish()

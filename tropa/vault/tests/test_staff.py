@@ -18,7 +18,9 @@ from tropa.vault import (
     create_staff_key,
     generate_keypair,
     hold_for_session,
+    hold_secret_for_session,
     release_from_session,
+    release_secret_from_session,
     rewrap_staff_key,
     unwrap_staff_key,
 )
@@ -204,3 +206,11 @@ def test_it_only_ever_raises_cannot_open_for_arbitrary_well_formed_base64(
         release_from_session(
             base64.urlsafe_b64encode(token).decode(), base64.b64encode(held).decode()
         )
+
+
+def test_it_holds_any_short_secret_for_a_session() -> None:
+    token, held = hold_secret_for_session("кот лес река".encode())
+    assert release_secret_from_session(token, held).decode() == "кот лес река"
+    other_token, _ = hold_secret_for_session(b"x")
+    with pytest.raises(CannotOpen):
+        release_secret_from_session(other_token, held)

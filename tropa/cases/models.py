@@ -1,0 +1,183 @@
+"""Cases and their timelines.
+
+Plaintext here is only what DESIGN.md allows: random ids, coded situation,
+flags, region group, priority, status, assignments, coarse times. Everything a
+requester said is in the sealed fields, readable only with the case key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tropa.core import clock
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    TRIAGED = "triaged", _("Triaged")
+    ACTIVE = "active", _("Active")
+    IN_TRANSIT = "in_transit", _("In transit")
+    SAFE = "safe", _("Safe")
+    CLOSED = "closed", _("Closed")
+    DISCARDED = "discarded", _("Discarded")
+    DELETED = "deleted", _("Deleted by the requester")
+
+
+class Situation(models.TextChoices):
+    SUMMONS = "summons", _("Received a summons")
+    MOBILISED = "mobilised", _("Called up or mobilised")
+    CONTRACT = "contract", _("Serving under contract, wants out")
+    AT_FRONT = "at_front", _("In a unit or at the front")
+    AWOL = "awol", _("Absent from the unit")
+    ABROAD = "abroad", _("Already abroad")
+    RELATIVE = "relative", _("Asking for a relative")
+    OTHER = "other", _("Other")
+
+
+class RegionGroup(models.TextChoices):
+    CENTRAL = "central", _("Central")
+    NORTHWEST = "northwest", _("North-West")
+    SOUTH = "south", _("South")
+    NORTH_CAUCASUS = "north_caucasus", _("North Caucasus")
+    VOLGA = "volga", _("Volga")
+    URAL = "ural", _("Urals")
+    SIBERIA = "siberia", _("Siberia")
+    FAR_EAST = "far_east", _("Far East")
+    OCCUPIED = "occupied", _("Occupied territories of Ukraine")
+    ABROAD = "abroad", _("Abroad")
+    UNKNOWN = "unknown", _("Not given")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    TELEGRAM = "telegram", _("Telegram")
+
+
+def hour_precision(moment: datetime) -> datetime:
+    """Requester-side times are kept to the hour: enough to triage by age."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def minute_precision(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+FLAGS = (
+    "flag_report_soon",
+    "flag_front",
+    "flag_awol",
+    "flag_illness",
+    "flag_poor_russian",
+    "flag_deceived",
+    "flag_relative",
+)
+
+
+class Case(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    keyring = models.OneToOneField("keyring.Keyring", on_delete=models.PROTECT, related_name="case")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    situation = models.CharField(max_length=12, choices=Situation.choices)
+    region_group = models.CharField(
+        max_length=16, choices=RegionGroup.choices, default=RegionGroup.UNKNOWN
+    )
+    priority = models.PositiveSmallIntegerField(default=0)
+    # Coded flags triage filters on; the answers behind them are sealed.
+    flag_report_soon = models.BooleanField(default=False)
+    flag_front = models.BooleanField(default=False)
+    flag_awol = models.BooleanField(default=False)
+    flag_illness = models.BooleanField(default=False)
+    flag_poor_russian = models.BooleanField(default=False)
+    flag_deceived = models.BooleanField(default=False)
+    flag_relative = models.BooleanField(default=False)
+    alias = models.CharField(max_length=60, blank=True, default="")
+    received_at = models.DateTimeField()
+    updated_at = models.DateTimeField(default=clock.now)
+    questionnaire_version = models.PositiveIntegerField(default=1)
+    # The answers, as JSON, sealed to the case key.
+    sealed_intake = models.BinaryField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "-priority", "received_at"], name="case_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return self.alias or f"case {str(self.id)[:8]}"
+
+    @property
+    def public_key(self) -> bytes:
+        return bytes(self.keyring.public_key)
+
+
+class Kind(models.TextChoices):
+    FROM_REQUESTER = "in", _("Message from the requester")
+    REPLY = "reply", _("Reply to the requester")
+    NOTE = "note", _("Internal note")
+    EVENT = "event", _("Event")
+
+
+class Message(models.Model):
+    """One entry of a case timeline."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    # Requester messages and replies are sealed to both the requester and the
+    # case (vault.seal_to_many); notes to the case key only.
+    sealed_body = models.BinaryField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} in {self.case_id}"
+
+
+class Attachment(models.Model):
+    """An encrypted file: ciphertext in chunks, its key and its name sealed to the case."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    created_at = models.DateTimeField()
+    sealed_file_key = models.BinaryField()
+    # {"name": ..., "type": ..., "size": ...} as JSON, sealed to the requester and the case.
+    sealed_meta = models.BinaryField()
+    chunk_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"attachment {str(self.id)[:8]}"
+
+
+class AttachmentChunk(models.Model):
+    """Ciphertext only: one secretstream chunk (64 KiB of plaintext) per row.
+
+    Kept in the database, not on a disk beside it, so a file commits with its
+    message, several servers share it, and backups hold it.
+    """
+
+    attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attachment", "index"], name="one_chunk_per_index")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attachment_id}#{self.index}"

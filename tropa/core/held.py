@@ -1,0 +1,85 @@
+"""Secrets held for one browser session, split between cookie and session row.
+
+A secret (a staff private key, a requester's codename) is encrypted under a
+fresh random key that goes to the browser only, in an HttpOnly,
+SameSite=Strict cookie; the server-side session keeps the ciphertext. A stolen
+session table cannot open it, nor can a stolen cookie without the session.
+`HeldSecretMiddleware` writes and deletes the cookies the views asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from tropa import vault
+
+_PENDING = "_tropa_held_cookies"
+
+
+class NotHeld(Exception):
+    """The session holds no such secret this browser can unlock."""
+
+
+def _pending(request: HttpRequest) -> dict[str, str | None]:
+    pending: dict[str, str | None] | None = getattr(request, _PENDING, None)
+    if pending is None:
+        pending = {}
+        setattr(request, _PENDING, pending)
+    return pending
+
+
+def hold(request: HttpRequest, name: str, secret: bytes) -> None:
+    token, held = vault.hold_secret_for_session(secret)
+    request.session[f"held_{name}"] = held
+    _pending(request)[name] = token
+
+
+def release(request: HttpRequest, name: str) -> bytes:
+    held = request.session.get(f"held_{name}")
+    token = _pending(request).get(name) or request.COOKIES.get(cookie_name(name))
+    if not isinstance(held, str) or not token:
+        raise NotHeld
+    try:
+        return vault.release_secret_from_session(token, held)
+    except vault.CannotOpen:
+        raise NotHeld from None
+
+
+def drop(request: HttpRequest, name: str) -> None:
+    request.session.pop(f"held_{name}", None)
+    _pending(request)[name] = None
+
+
+def forget_all(request: HttpRequest, *names: str) -> None:
+    """End the session: the row goes, and so do the named cookies."""
+    request.session.flush()
+    for name in names:
+        _pending(request)[name] = None
+
+
+def cookie_name(name: str) -> str:
+    return f"{settings.TROPA_HELD_COOKIE_PREFIX}{name}"
+
+
+class HeldSecretMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        for name, token in _pending(request).items():
+            if token is None:
+                response.delete_cookie(cookie_name(name), samesite="Strict")
+            else:
+                response.set_cookie(
+                    cookie_name(name),
+                    token,
+                    max_age=None,  # gone when the browser closes
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Strict",
+                )
+        return response

@@ -1,0 +1,154 @@
+"""What a requester can do: submit a request, write, attach, delete everything.
+
+Each function does bounded work (no slow KDF: the codename has 80+ bits, so a
+keyed BLAKE2b is enough) and seals everything before it reaches the database.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from tropa import vault
+from tropa.audit.log import record
+from tropa.audit.models import Action
+from tropa.cases.models import (
+    FLAGS,
+    Case,
+    Kind,
+    Message,
+    RegionGroup,
+    Situation,
+    Status,
+    hour_precision,
+    minute_precision,
+)
+from tropa.core import clock
+from tropa.intake import codenames, questionnaire, triage
+from tropa.intake.models import Requester
+from tropa.keyring import actions as keyring
+
+if TYPE_CHECKING:
+    from tropa.intake.uploads import SealedUpload
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What a codename opens: the lookup id and the requester's key pair."""
+
+    lookup_id: bytes
+    keys: vault.KeyPair
+
+
+def identity(codename: str) -> Identity:
+    canonical = vault.normalise_codename(codenames.normalise(codename))
+    pepper = settings.TROPA_PEPPER
+    return Identity(
+        lookup_id=vault.requester_lookup_id(pepper, canonical),
+        keys=vault.requester_keypair(pepper, canonical),
+    )
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def seal_answers(answers: dict[str, object], recipients: list[bytes]) -> bytes:
+    body = json.dumps(answers, default=_json_default, ensure_ascii=False).encode()
+    return vault.seal_to_many(body, recipients)
+
+
+def submit_request(answers: dict[str, object], language: str) -> tuple[str, Case]:
+    """Store a request, sealed; return the codename that opens it, and the case.
+
+    The codename is shown once and stored nowhere.
+    """
+    q = questionnaire.load()
+    coded = triage.code_answers(q, answers)
+    stored = {"language": language, "answers": answers}
+    for _attempt in range(3):
+        codename = codenames.generate_codename(language)
+        who = identity(codename)
+        try:
+            with transaction.atomic():
+                ring, case_keys = keyring.create_case_keyring()
+                case = Case.objects.create(
+                    keyring=ring,
+                    received_at=hour_precision(clock.now()),
+                    questionnaire_version=q.version,
+                    sealed_intake=seal_answers(stored, [case_keys.public_key, who.keys.public_key]),
+                    **coded.as_fields(),
+                )
+                Requester.objects.create(
+                    case=case, lookup_id=who.lookup_id, public_key=who.keys.public_key
+                )
+            return codename, case
+        except IntegrityError:
+            # Two codenames with the same lookup id: astronomically unlikely; try again.
+            continue
+    raise RuntimeError("could not find a free codename")
+
+
+def find_requester(codename: str) -> tuple[Requester, Identity] | None:
+    who = identity(codename)
+    requester = (
+        Requester.objects.select_related("case", "case__keyring")
+        .filter(lookup_id=who.lookup_id)
+        .exclude(case__status=Status.DELETED)
+        .first()
+    )
+    if requester is None:
+        return None
+    return requester, who
+
+
+def send_message(
+    requester: Requester, who: Identity, text: str, uploads: list[SealedUpload]
+) -> Message:
+    """A requester's message (and files), sealed to them and to the case."""
+    from tropa.intake.uploads import store_upload
+
+    case = requester.case
+    recipients = [case.public_key, who.keys.public_key]
+    with transaction.atomic():
+        message = Message.objects.create(
+            case=case,
+            kind=Kind.FROM_REQUESTER,
+            created_at=minute_precision(clock.now()),
+            sealed_body=vault.seal_to_many(text.encode(), recipients),
+        )
+        for upload in uploads:
+            store_upload(upload, case, message, recipients)
+        Case.objects.filter(pk=case.pk).update(updated_at=clock.now())
+    return message
+
+
+def delete_everything(requester: Requester) -> None:
+    """Crypto-shred the case: every copy of its key goes; the rest is noise.
+
+    The sealed rows are deleted too, and the case keeps only its id and
+    status, so a coordinator sees that a request was withdrawn.
+    """
+    case = requester.case
+    with transaction.atomic():
+        case.messages.all().delete()
+        case.attachments.all().delete()
+        Case.objects.filter(pk=case.pk).update(
+            status=Status.DELETED,
+            sealed_intake=b"",
+            situation=Situation.OTHER,
+            region_group=RegionGroup.UNKNOWN,
+            priority=0,
+            updated_at=clock.now(),
+            **{flag: False for flag in FLAGS},
+        )
+        requester.delete()
+        keyring.crypto_shred(case.keyring)
+        record(None, Action.REQUESTER_DELETED, case_id=case.pk)

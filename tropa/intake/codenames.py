@@ -1,0 +1,98 @@
+"""Codenames: a requester's passphrase of seven common words, shown once.
+
+Each word list holds 4096 words (12 bits), so a codename of seven words drawn
+with ``secrets`` has 84 bits of entropy. The lists and how they were built
+are described in ``wordlists/README.md`` (built by ``scripts/make_wordlists.py``).
+The vault's ``normalise_codename`` is applied by the caller after ``normalise``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+import unicodedata
+from functools import cache
+from importlib import resources
+
+LANGUAGES = ("ru", "en")
+WORDS_PER_CODENAME = 7
+LIST_SIZE = 4096
+# Partial pastes this long (or the whole codename, if shorter) count as a leak.
+LEAK_MIN_WORDS = 5
+
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212,._]+")
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
+@cache
+def load_words(language: str) -> tuple[str, ...]:
+    """The word list for ``language`` ("ru" or "en"), in alphabetical order."""
+    if language not in LANGUAGES:
+        raise ValueError(f"no codename word list for language {language!r}")
+    text = resources.files("tropa.intake.wordlists").joinpath(f"{language}.txt")
+    words = tuple(text.read_text(encoding="utf-8").split())
+    if len(words) != LIST_SIZE or len(set(words)) != LIST_SIZE:
+        raise RuntimeError(f"{language}.txt must hold {LIST_SIZE} distinct words")
+    return words
+
+
+@cache
+def _word_set(language: str) -> frozenset[str]:
+    return frozenset(load_words(language))
+
+
+def generate_codename(language: str) -> str:
+    """Seven words from the ``language`` list, chosen by ``secrets``, joined by spaces."""
+    words = load_words(language)
+    return " ".join(secrets.choice(words) for _ in range(WORDS_PER_CODENAME))
+
+
+def entropy_bits(language: str) -> float:
+    """Bits of entropy of a generated codename (84 for 7 words from 4096)."""
+    return WORDS_PER_CODENAME * math.log2(len(load_words(language)))
+
+
+def normalise(codename: str) -> str:
+    """What a person typed, in canonical form: ``"Кот  ЛЕС-река"`` -> ``"кот лес река"``.
+
+    NFKC, case-folded, ё as е, any run of spaces, hyphens, dashes, commas, dots
+    or underscores as one space, ends stripped. Idempotent.
+    """
+    text = codename
+    for _ in range(4):  # NFKC and case folding can each undo the other once
+        once = _normalise_once(text)
+        if once == text:
+            break
+        text = once
+    return text
+
+
+def _normalise_once(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    folded = folded.replace("ё", "е")
+    return _SEPARATORS.sub(" ", folded).strip(" ")
+
+
+def looks_like_codename(text: str, language: str | None = None) -> bool:
+    """True when ``text`` is seven words all from one list (``language``'s, or any)."""
+    words = normalise(text).split(" ")
+    if len(words) != WORDS_PER_CODENAME:
+        return False
+    languages = LANGUAGES if language is None else (language,)
+    return any(_word_set(lang).issuperset(words) for lang in languages)
+
+
+def contains_codename(message: str, codename: str) -> bool:
+    """True when ``message`` gives away ``codename`` (to refuse such a message).
+
+    Caught whatever the case, spacing, hyphens, punctuation or line breaks:
+    the whole codename, or any ``LEAK_MIN_WORDS`` consecutive words of it, even
+    run together with no space between them.
+    """
+    words = [w for w in _NOT_LETTERS.split(normalise(codename)) if w]
+    if not words:
+        return False
+    letters = _NOT_LETTERS.sub("", normalise(message))
+    run = min(LEAK_MIN_WORDS, len(words))
+    return any("".join(words[i : i + run]) in letters for i in range(len(words) - run + 1))

@@ -1,0 +1,82 @@
+"""The requester's side of a session: codename held split, throttled sign-in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from tropa.core import clock, held
+from tropa.intake import actions
+from tropa.intake.models import PortalThrottle
+
+CODENAME = "codename"
+NEW_CODENAME = "new_codename"
+SESSION_FAILURES = "portal_failures"
+
+
+def sign_in(request: HttpRequest, codename: str) -> None:
+    """Start a fresh session holding the codename, split between cookie and row."""
+    request.session.cycle_key()
+    request.session.pop(SESSION_FAILURES, None)
+    held.hold(request, CODENAME, codename.encode())
+
+
+def sign_out(request: HttpRequest) -> None:
+    held.forget_all(request, CODENAME, NEW_CODENAME)
+
+
+def current(request: HttpRequest) -> tuple[actions.Requester, actions.Identity, str] | None:
+    try:
+        codename = held.release(request, CODENAME).decode()
+    except held.NotHeld:
+        return None
+    found = actions.find_requester(codename)
+    if found is None:
+        return None
+    return found[0], found[1], codename
+
+
+def requester_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        found = current(request)
+        if found is None:
+            sign_out(request)
+            return redirect("intake:sign_in")
+        request.requester, request.requester_identity, request.codename = found  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# Throttling without addresses: a small allowance per browser session, and one
+# global budget of failures per minute. 80-bit codenames make guessing hopeless;
+# the limits keep the door cheap to hold under a flood.
+SESSION_LIMIT = 5
+
+
+def too_many_failures(request: HttpRequest) -> bool:
+    if request.session.get(SESSION_FAILURES, 0) >= SESSION_LIMIT:
+        return True
+    row = PortalThrottle.objects.filter(minute=_minute()).first()
+    return bool(row and row.failures >= settings.TROPA_PORTAL_FAILURES_PER_MINUTE)
+
+
+def record_failure(request: HttpRequest) -> None:
+    request.session[SESSION_FAILURES] = request.session.get(SESSION_FAILURES, 0) + 1
+    minute = _minute()
+    with transaction.atomic():
+        updated = PortalThrottle.objects.filter(minute=minute).update(failures=F("failures") + 1)
+        if not updated:
+            PortalThrottle.objects.get_or_create(minute=minute, defaults={"failures": 1})
+        PortalThrottle.objects.filter(minute__lt=minute).delete()
+
+
+def _minute():  # type: ignore[no-untyped-def]
+    return clock.now().replace(second=0, microsecond=0)

@@ -1,0 +1,214 @@
+"""The intake questionnaire as data: one versioned definition file.
+
+`questionnaire.json` beside this module is the default; a helpline points
+TROPA_QUESTIONNAIRE at its own copy to change wording, add or remove
+questions (docs/questionnaire.md). The definition is checked when first
+loaded and a broken one stops the server with a message naming the problem,
+rather than showing people a broken form.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tropa.cases.models import Situation
+from tropa.conf import env_str
+from tropa.core import clock
+
+HERE = Path(__file__).resolve().parent
+TYPES = {"choice", "multi", "date", "text", "textarea", "region"}
+# Questions whose answers are coded for triage: their ids and option values are
+# part of the contract with tropa/intake/triage.py and must be kept.
+CODED = {"situation", "region", "report_by", "health", "russian", "deceived", "asking"}
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%d-%m-%Y"]
+MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    label: dict[str, str]
+    required: bool = False
+    help: dict[str, str] = field(default_factory=dict)
+    options: tuple[Option, ...] = ()
+    max_length: int = 200
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    label: dict[str, str]
+    group: str
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    version: int
+    intro: dict[str, str]
+    questions: tuple[Question, ...]
+    regions: tuple[Region, ...]
+    region_groups: tuple[tuple[str, dict[str, str]], ...]
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def region(self, code: str) -> Region | None:
+        return next((r for r in self.regions if r.code == code), None)
+
+
+def _text(value: Any, where: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(value.get(lang), str) and value[lang].strip() for lang in ("ru", "en")
+    ):
+        raise ImproperlyConfigured(f"questionnaire: {where} needs non-empty 'ru' and 'en' texts")
+    return {"ru": value["ru"], "en": value["en"]}
+
+
+def parse(data: dict[str, Any], regions: dict[str, Any]) -> Questionnaire:
+    """Check a definition and turn it into a Questionnaire, or say what is wrong."""
+    if not isinstance(data.get("version"), int) or data["version"] < 1:
+        raise ImproperlyConfigured("questionnaire: 'version' must be a whole number >= 1")
+    questions = []
+    seen = set()
+    for index, raw in enumerate(data.get("questions") or []):
+        where = f"question {index + 1}"
+        qid = raw.get("id")
+        if not isinstance(qid, str) or not qid.isidentifier() or qid in seen:
+            raise ImproperlyConfigured(f"questionnaire: {where} needs a unique identifier 'id'")
+        seen.add(qid)
+        where = f"question {qid!r}"
+        qtype = raw.get("type")
+        if qtype not in TYPES:
+            raise ImproperlyConfigured(f"questionnaire: {where} has unknown type {qtype!r}")
+        options = tuple(
+            Option(str(o["value"]), _text(o.get("label"), f"{where} option {o.get('value')!r}"))
+            for o in raw.get("options") or []
+        )
+        if qtype in {"choice", "multi"} and len(options) < 2:
+            raise ImproperlyConfigured(f"questionnaire: {where} needs at least two options")
+        if len({o.value for o in options}) != len(options):
+            raise ImproperlyConfigured(f"questionnaire: {where} repeats an option value")
+        max_length = int(raw.get("max_length", 200 if qtype == "text" else 10_000))
+        if not 1 <= max_length <= MAX_TEXT:
+            raise ImproperlyConfigured(f"questionnaire: {where} max_length must be 1..{MAX_TEXT}")
+        questions.append(
+            Question(
+                id=qid,
+                type=qtype,
+                label=_text(raw.get("label"), where),
+                required=bool(raw.get("required", False)),
+                help=_text(raw["help"], f"{where} help") if "help" in raw else {},
+                options=options,
+                max_length=max_length,
+                sensitive=bool(raw.get("sensitive", False)),
+            )
+        )
+    situation = next((q for q in questions if q.id == "situation"), None)
+    if situation is None or situation.type != "choice" or not situation.required:
+        raise ImproperlyConfigured(
+            "questionnaire: a required choice question 'situation' is needed"
+        )
+    unknown = {o.value for o in situation.options} - set(Situation.values)
+    if unknown:
+        raise ImproperlyConfigured(f"questionnaire: unknown situations {sorted(unknown)}")
+    groups = tuple(
+        (g["code"], _text(g, f"region group {g.get('code')!r}")) for g in regions["groups"]
+    )
+    group_codes = {code for code, _label in groups}
+    region_list = tuple(
+        Region(r["code"], _text(r, f"region {r.get('code')!r}"), r["group"])
+        for r in regions["regions"]
+    )
+    if any(r.group not in group_codes for r in region_list):
+        raise ImproperlyConfigured("regions: a region names an unknown group")
+    return Questionnaire(
+        version=data["version"],
+        intro=_text(data.get("intro"), "intro"),
+        questions=tuple(questions),
+        regions=region_list,
+        region_groups=groups,
+    )
+
+
+@cache
+def load() -> Questionnaire:
+    path = Path(env_str("QUESTIONNAIRE", str(HERE / "questionnaire.json")))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        regions = json.loads((HERE / "regions.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ImproperlyConfigured(f"questionnaire: cannot read {path}: {error}") from None
+    return parse(data, regions)
+
+
+class ReportByField(forms.DateField):
+    """A date typed any common way; a date far in the past or future is a typo."""
+
+    def validate(self, value: date | None) -> None:
+        super().validate(value)
+        if value is None:
+            return
+        today = clock.now().date()
+        if not today - timedelta(days=366) <= value <= today + timedelta(days=2 * 366):
+            raise ValidationError(
+                _("That date looks wrong. Write it as day.month.year, for example 25.12.2026."),
+                code="out_of_range",
+            )
+
+
+def _field(question: Question, q: Questionnaire, language: str) -> forms.Field:
+    label = question.label[language]
+    help_text = question.help.get(language, "")
+    common = {"label": label, "help_text": help_text, "required": question.required}
+    options = [(o.value, o.label[language]) for o in question.options]
+    if question.type == "choice":
+        return forms.ChoiceField(choices=options, widget=forms.RadioSelect, **common)
+    if question.type == "multi":
+        return forms.MultipleChoiceField(
+            choices=options, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if question.type == "date":
+        return ReportByField(
+            input_formats=DATE_FORMATS,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            **common,
+        )
+    if question.type == "region":
+        grouped: list[tuple[str, list[tuple[str, str]]]] = []
+        for code, group_label in q.region_groups:
+            members = [(r.code, r.label[language]) for r in q.regions if r.group == code]
+            if members:
+                grouped.append((group_label[language], members))
+        choices: list[Any] = [("", "—")]
+        choices += grouped
+        return forms.ChoiceField(choices=choices, **common)
+    widget = forms.Textarea(attrs={"rows": 8}) if question.type == "textarea" else None
+    return forms.CharField(max_length=question.max_length, widget=widget, strip=True, **common)
+
+
+def form_class(language: str) -> type[forms.Form]:
+    return _form_class(language if language in ("ru", "en") else "ru")
+
+
+@cache
+def _form_class(language: str) -> type[forms.Form]:
+    q = load()
+    fields = {question.id: _field(question, q, language) for question in q.questions}
+    return type(f"IntakeForm_{language}", (forms.Form,), fields)

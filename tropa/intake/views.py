@@ -1,0 +1,240 @@
+"""Requester pages: public, Russian by default, complete without JavaScript."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import DatabaseError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from tropa import vault
+from tropa.cases.models import Attachment, Kind
+from tropa.core import held
+from tropa.core.access import public
+from tropa.intake import actions, codenames, portal, questionnaire
+from tropa.intake.forms import CodenameForm, DeleteForm, KeptForm, MessageForm
+from tropa.intake.uploads import SealingUploadHandler, open_attachment
+
+log = logging.getLogger("tropa.intake")
+
+
+def _language() -> str:
+    language = get_language() or "ru"
+    return language if language in ("ru", "en") else "ru"
+
+
+@public
+def request_form(request: HttpRequest) -> HttpResponse:
+    language = _language()
+    form = questionnaire.form_class(language)(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                codename, _case = actions.submit_request(form.cleaned_data, language)
+            except DatabaseError:
+                log.exception("storing a request failed; the person was asked to resend")
+                form.add_error(
+                    None,
+                    _(
+                        "We could not save your request just now. Everything you wrote is still "
+                        "here: please press “Send” again in a minute."
+                    ),
+                )
+                status = 503
+            else:
+                held.hold(request, portal.NEW_CODENAME, codename.encode())
+                return redirect("intake:codename")
+        else:
+            status = 400
+    intro = questionnaire.load().intro[language]
+    return render(request, "intake/request.html", {"form": form, "intro": intro}, status=status)
+
+
+@public
+def codename_page(request: HttpRequest) -> HttpResponse:
+    try:
+        codename = held.release(request, portal.NEW_CODENAME).decode()
+    except held.NotHeld:
+        return render(request, "intake/codename_gone.html", status=410)
+    form = KeptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        held.drop(request, portal.NEW_CODENAME)
+        portal.sign_in(request, codename)
+        messages.success(request, _("Your request is with us. A consultant will answer here."))
+        return redirect("intake:portal")
+    context = {
+        "form": form,
+        "words": codename.split(),
+        "printable": request.GET.get("print") == "1",
+    }
+    return render(request, "intake/codename.html", context)
+
+
+@public
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = CodenameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if portal.too_many_failures(request):
+            form.add_error(None, _("Too many attempts. Wait a minute, then try again."))
+        elif (found := actions.find_requester(form.cleaned_data["codename"])) is None:
+            portal.record_failure(request)
+            form.add_error(
+                "codename",
+                _("We found no conversation with this codename. Check the words and their order."),
+            )
+        else:
+            portal.sign_in(request, codenames.normalise(form.cleaned_data["codename"]))
+            del found
+            return redirect("intake:portal")
+    if form.is_bound:
+        form.data = form.data.copy()
+        form.data["codename"] = ""  # never echo a codename back into a page
+    return render(request, "intake/sign_in.html", {"form": form})
+
+
+def _conversation(requester: actions.Requester, who: actions.Identity) -> list[dict[str, object]]:
+    case = requester.case
+    rows = []
+    items = (
+        case.messages.filter(kind__in=[Kind.FROM_REQUESTER, Kind.REPLY])
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+    for item in items:
+        try:
+            body = vault.open_from_many(who.keys, bytes(item.sealed_body)).decode()
+        except vault.CannotOpen:
+            body = None
+        files = []
+        for attachment in item.attachments.all():
+            try:
+                meta = vault.open_from_many(who.keys, bytes(attachment.sealed_meta))
+            except vault.CannotOpen:
+                continue
+            files.append({"id": attachment.id, **json.loads(meta)})
+        rows.append({"kind": item.kind, "at": item.created_at, "body": body, "files": files})
+    return rows
+
+
+def _render_portal(
+    request: HttpRequest, form: MessageForm | None = None, file_errors: list[str] | None = None
+) -> HttpResponse:
+    requester, who = request.requester, request.requester_identity  # type: ignore[attr-defined]
+    context = {
+        "form": form or MessageForm(),
+        "file_errors": file_errors or [],
+        "conversation": _conversation(requester, who),
+        "max_file_mb": settings.TROPA_MAX_FILE_MB,
+        "max_files": settings.TROPA_MAX_FILES,
+    }
+    status = 400 if (form is not None and form.errors) or file_errors else 200
+    return render(request, "intake/portal.html", context, status=status)
+
+
+@public
+@portal.requester_required
+def portal_page(request: HttpRequest) -> HttpResponse:
+    return _render_portal(request)
+
+
+@public
+@csrf_exempt
+@require_POST
+def send_message(request: HttpRequest) -> HttpResponse:
+    # Upload handlers must be swapped before anything reads the body, which is
+    # why CSRF is checked inside, after the swap, not by the middleware.
+    request.upload_handlers = [SealingUploadHandler(request)]
+    return _send_message(request)
+
+
+@csrf_protect
+@portal.requester_required
+def _send_message(request: HttpRequest) -> HttpResponse:
+    form = MessageForm(request.POST)
+    uploads = request.FILES.getlist("files")
+    file_errors = [u.error_message() for u in uploads if u.error]
+    good = [u for u in uploads if not u.error]
+    if form.is_valid():
+        text = form.cleaned_data["text"]
+        if not text and not good and not file_errors:
+            form.add_error("text", _("Write a message or choose a file."))
+        elif codenames.contains_codename(text, request.codename):  # type: ignore[attr-defined]
+            form.add_error(
+                "text",
+                _(
+                    "Your message contains your codename. Never send it to anyone, us included: "
+                    "remove it and send again."
+                ),
+            )
+    if not form.is_valid() or file_errors:
+        for upload in uploads:
+            upload.close()
+        if file_errors and good:
+            file_errors.append(_("Nothing was sent. Choose the files again and send."))
+        return _render_portal(request, form, file_errors)
+    try:
+        actions.send_message(
+            request.requester,
+            request.requester_identity,
+            form.cleaned_data["text"],
+            good,  # type: ignore[attr-defined]
+        )
+    except DatabaseError:
+        log.exception("storing a requester message failed")
+        form.add_error(
+            None, _("We could not save your message just now. Please send it again in a minute.")
+        )
+        return _render_portal(request, form)
+    messages.success(request, _("Sent. We will answer here."))
+    return redirect("intake:portal")
+
+
+@public
+@portal.requester_required
+def download(request: HttpRequest, attachment_id: uuid.UUID) -> HttpResponse:
+    requester, who = request.requester, request.requester_identity  # type: ignore[attr-defined]
+    attachment = Attachment.objects.filter(pk=attachment_id, case=requester.case).first()
+    if attachment is None:
+        raise Http404
+    try:
+        meta, data = open_attachment(attachment, who.keys)
+    except vault.CannotOpen:
+        raise Http404 from None
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = _attachment_header(str(meta.get("name", "file")))
+    return response
+
+
+def _attachment_header(name: str) -> str:
+    from urllib.parse import quote
+
+    ascii_name = name.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
+@public
+@portal.requester_required
+def delete_everything(request: HttpRequest) -> HttpResponse:
+    form = DeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.delete_everything(request.requester)  # type: ignore[attr-defined]
+        portal.sign_out(request)
+        return render(request, "intake/deleted.html")
+    return render(request, "intake/delete.html", {"form": form})
+
+
+@public
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    portal.sign_out(request)
+    return redirect("core:home")
