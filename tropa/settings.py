@@ -215,6 +215,10 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "tropa@localhost")
 
+# One writer thread per process commits concurrent SQLite writes together
+# (tropa/core/groupcommit.py). Off in tests, which run inside one transaction.
+TROPA_GROUP_COMMIT = env_bool("GROUP_COMMIT", True)
+
 TROPA_WATCH_INTERVAL_SECONDS = env_int("WATCH_INTERVAL_SECONDS", 5, minimum=1)
 TROPA_WATCHER_STALE_SECONDS = 120
 

@@ -21,4 +21,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # django-otp's own back-off would make a right code right after a wrong one
 # fail for a second; Tropa's per-account lockout is tested on its own.
 OTP_TOTP_THROTTLE_FACTOR = 0
+TROPA_GROUP_COMMIT = False
 OTP_STATIC_THROTTLE_FACTOR = 0

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from tropa import vault
+from tropa.core import clock
 
 _PENDING = "_tropa_held_cookies"
 
@@ -58,6 +59,38 @@ def forget_all(request: HttpRequest, *names: str) -> None:
     request.session.flush()
     for name in names:
         _pending(request)[name] = None
+
+
+def hold_in_browser(request: HttpRequest, name: str, secret: bytes) -> None:
+    """Keep a secret in the browser only, sealed under a server key, for a while.
+
+    The server writes nothing, not even ciphertext: the right choice on the
+    busiest path (a new request gets its codename), and for a secret that
+    should exist only until the person has written it down.
+    """
+    stamp = int(clock.now().timestamp()).to_bytes(8, "big")
+    _pending(request)[name] = vault.seal_for_browser(_browser_key(), stamp + secret)
+
+
+def release_from_browser(request: HttpRequest, name: str, max_age: int) -> bytes:
+    token = _pending(request).get(name) or request.COOKIES.get(cookie_name(name))
+    if not token:
+        raise NotHeld
+    try:
+        opened = vault.open_from_browser(_browser_key(), token)
+    except vault.CannotOpen:
+        raise NotHeld from None
+    if int.from_bytes(opened[:8], "big") + max_age < clock.now().timestamp():
+        raise NotHeld
+    return opened[8:]
+
+
+def drop_from_browser(request: HttpRequest, name: str) -> None:
+    _pending(request)[name] = None
+
+
+def _browser_key() -> bytes:
+    return vault.keyed_hash(settings.TROPA_PEPPER, b"browser-values", b"v1")
 
 
 def cookie_name(name: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -28,10 +29,11 @@ from tropa.cases.models import (
     hour_precision,
     minute_precision,
 )
-from tropa.core import clock
+from tropa.core import clock, groupcommit
 from tropa.intake import codenames, questionnaire, triage
 from tropa.intake.models import Requester
 from tropa.keyring import actions as keyring
+from tropa.keyring.models import Envelope, Keyring
 
 if TYPE_CHECKING:
     from tropa.intake.uploads import SealedUpload
@@ -76,24 +78,34 @@ def submit_request(answers: dict[str, object], language: str) -> tuple[str, Case
     for _attempt in range(3):
         codename = codenames.generate_codename(language)
         who = identity(codename)
+        # All the cryptography happens here, in the request's thread; the
+        # database work is handed to the group commit (tropa/core/groupcommit.py).
+        ring, case_keys, envelopes = keyring.new_case_keyring()
+        case = Case(
+            keyring=ring,
+            received_at=hour_precision(clock.now()),
+            questionnaire_version=q.version,
+            sealed_intake=seal_answers(stored, [case_keys.public_key, who.keys.public_key]),
+            **coded.as_fields(),
+        )
+        requester = Requester(case=case, lookup_id=who.lookup_id, public_key=who.keys.public_key)
+
         try:
-            with transaction.atomic():
-                ring, case_keys = keyring.create_case_keyring()
-                case = Case.objects.create(
-                    keyring=ring,
-                    received_at=hour_precision(clock.now()),
-                    questionnaire_version=q.version,
-                    sealed_intake=seal_answers(stored, [case_keys.public_key, who.keys.public_key]),
-                    **coded.as_fields(),
-                )
-                Requester.objects.create(
-                    case=case, lookup_id=who.lookup_id, public_key=who.keys.public_key
-                )
-            return codename, case
+            groupcommit.run(partial(_store_request, ring, envelopes, case, requester))
         except IntegrityError:
             # Two codenames with the same lookup id: astronomically unlikely; try again.
             continue
+        return codename, case
     raise RuntimeError("could not find a free codename")
+
+
+def _store_request(
+    ring: Keyring, envelopes: list[Envelope], case: Case, requester: Requester
+) -> None:
+    ring.save(force_insert=True)
+    Envelope.objects.bulk_create(envelopes)
+    case.save(force_insert=True)
+    requester.save(force_insert=True)
 
 
 def find_requester(codename: str) -> tuple[Requester, Identity] | None:

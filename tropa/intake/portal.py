@@ -17,6 +17,8 @@ from tropa.intake.models import PortalThrottle
 
 CODENAME = "codename"
 NEW_CODENAME = "new_codename"
+# How long the codename page can be reloaded before it is gone for good.
+NEW_CODENAME_SECONDS = 2 * 3600
 SESSION_FAILURES = "portal_failures"
 
 

@@ -52,7 +52,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
                 )
                 status = 503
             else:
-                held.hold(request, portal.NEW_CODENAME, codename.encode())
+                held.hold_in_browser(request, portal.NEW_CODENAME, codename.encode())
                 return redirect("intake:codename")
         else:
             status = 400
@@ -63,12 +63,14 @@ def request_form(request: HttpRequest) -> HttpResponse:
 @public
 def codename_page(request: HttpRequest) -> HttpResponse:
     try:
-        codename = held.release(request, portal.NEW_CODENAME).decode()
+        codename = held.release_from_browser(
+            request, portal.NEW_CODENAME, portal.NEW_CODENAME_SECONDS
+        ).decode()
     except held.NotHeld:
         return render(request, "intake/codename_gone.html", status=410)
     form = KeptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        held.drop(request, portal.NEW_CODENAME)
+        held.drop_from_browser(request, portal.NEW_CODENAME)
         portal.sign_in(request, codename)
         messages.success(request, _("Your request is with us. A consultant will answer here."))
         return redirect("intake:portal")

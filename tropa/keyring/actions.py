@@ -37,20 +37,48 @@ def create_org_keys() -> tuple[vault.KeyPair, vault.KeyPair]:
         ring = Keyring.objects.create(purpose=Purpose.INTAKE, public_key=intake.public_key)
         _seal(ring, intake, RecipientKind.RECOVERY, recovery.public_key)
         OrgKeys.objects.create(recovery_public_key=recovery.public_key, intake=ring)
+    forget_org_public_keys()
     return recovery, intake
+
+
+_org_public_keys: tuple[bytes, bytes] | None = None
+
+
+def org_public_keys() -> tuple[bytes, bytes]:
+    """(intake, recovery) public keys. They never change once made, so each
+    process reads them once; intake is the busiest path under a flood."""
+    global _org_public_keys
+    if _org_public_keys is None:
+        org = OrgKeys.load()
+        _org_public_keys = (bytes(org.intake.public_key), bytes(org.recovery_public_key))
+    return _org_public_keys
+
+
+def forget_org_public_keys() -> None:
+    """Tests make a new organisation per test."""
+    global _org_public_keys
+    _org_public_keys = None
+
+
+def new_case_keyring() -> tuple[Keyring, vault.KeyPair, list[Envelope]]:
+    """A new case key pair and its copies for the intake team and recovery keys,
+    not yet saved: the caller saves the keyring, then the envelopes."""
+    intake_public, recovery_public = org_public_keys()
+    keys = vault.generate_keypair()
+    ring = Keyring(purpose=Purpose.CASE, public_key=keys.public_key)
+    envelopes = [
+        _envelope(ring, keys, RecipientKind.INTAKE, intake_public),
+        _envelope(ring, keys, RecipientKind.RECOVERY, recovery_public),
+    ]
+    return ring, keys, envelopes
 
 
 def create_case_keyring() -> tuple[Keyring, vault.KeyPair]:
     """A new case key pair, sealed to the intake team key and the recovery key."""
-    org = OrgKeys.load()
-    keys = vault.generate_keypair()
-    ring = Keyring.objects.create(purpose=Purpose.CASE, public_key=keys.public_key)
-    Envelope.objects.bulk_create(
-        [
-            _envelope(ring, keys, RecipientKind.INTAKE, bytes(org.intake.public_key)),
-            _envelope(ring, keys, RecipientKind.RECOVERY, bytes(org.recovery_public_key)),
-        ]
-    )
+    ring, keys, envelopes = new_case_keyring()
+    with transaction.atomic():
+        ring.save(force_insert=True)
+        Envelope.objects.bulk_create(envelopes)
     return ring, keys
 
 

@@ -10,11 +10,13 @@ bytes so a seized database shows lengths only roughly.
 
 from __future__ import annotations
 
+import base64
 import hmac
 
 from nacl.bindings import sodium_pad, sodium_unpad
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
+from nacl.secret import SecretBox
 
 from tropa.vault.errors import CannotOpen
 from tropa.vault.keys import KEY_SIZE, KeyPair, keypair_from_secret
@@ -131,3 +133,25 @@ def _open_raw(keys: KeyPair, ciphertext: bytes) -> bytes:
         return bytes(SealedBox(PrivateKey(keys.secret_key)).decrypt(bytes(ciphertext)))
     except CryptoError:
         raise CannotOpen("cannot open sealed box") from None
+
+
+def seal_for_browser(key: bytes, plaintext: bytes) -> str:
+    """Encrypt a short secret that only the browser will keep (a cookie value).
+
+    ``key`` is a 32-byte server key. The result is URL-safe base64 text. Used
+    where the server should keep nothing at all, not even ciphertext.
+    """
+    if len(key) != SecretBox.KEY_SIZE:
+        raise ValueError("browser keys are 32 bytes")
+    sealed = bytes(SecretBox(key).encrypt(plaintext))
+    return base64.urlsafe_b64encode(sealed).decode("ascii").rstrip("=")
+
+
+def open_from_browser(key: bytes, token: str) -> bytes:
+    """Undo :func:`seal_for_browser`; :class:`CannotOpen` for anything else."""
+    try:
+        sealed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        opened: bytes = SecretBox(key).decrypt(sealed)
+    except (ValueError, TypeError, CryptoError):
+        raise CannotOpen("cannot open the browser's value") from None
+    return opened

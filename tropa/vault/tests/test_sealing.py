@@ -7,11 +7,13 @@ from tropa.vault import (
     generate_keypair,
     open_case_key,
     open_case_message,
+    open_from_browser,
     open_sealed,
     open_sealed_secret_key,
     open_text,
     seal_case_key_for,
     seal_case_message,
+    seal_for_browser,
     seal_secret_key,
     seal_text,
     seal_to,
@@ -113,3 +115,13 @@ def test_it_refuses_bytes_that_are_not_text() -> None:
 def test_it_refuses_to_seal_to_a_malformed_public_key() -> None:
     with pytest.raises(ValueError):
         seal_to(b"\x00" * 31, b"data")
+
+
+def test_it_seals_a_value_only_the_browser_keeps() -> None:
+    key = bytes(range(32))
+    token = seal_for_browser(key, "кот лес".encode())
+    assert "кот" not in token
+    assert open_from_browser(key, token).decode() == "кот лес"
+    for bad in ["", "!!!", token[:-2], token + "A", seal_for_browser(bytes(32), b"x")]:
+        with pytest.raises(CannotOpen):
+            open_from_browser(key, bad)
