@@ -37,6 +37,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     from tropa.core import bootstrap
 
     data = _use_data_dir(args.data)
+    if (data / "secrets").exists():
+        print(f"tropa: {data} is already initialised; nothing changed.", file=sys.stderr)
+        return 1
     bootstrap.write_secrets(data)
     _setup_django()
     try:
@@ -262,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImproperlyConfigured as error:  # a bad TROPA_WORKERS or TROPA_THREADS
         sys.exit(f"tropa: {error}")
     args = parser.parse_args(argv)
+    # Everything Tropa creates (database, secrets, markers) is for its owner only.
+    os.umask(0o077)
     return int(args.handler(args) or 0)
 
 
