@@ -90,6 +90,8 @@ def parse(data: dict[str, Any], regions: dict[str, Any]) -> Questionnaire:
     seen = set()
     for index, raw in enumerate(data.get("questions") or []):
         where = f"question {index + 1}"
+        if not isinstance(raw, dict):
+            raise ImproperlyConfigured(f"questionnaire: {where} must be an object")
         qid = raw.get("id")
         if not isinstance(qid, str) or not qid.isidentifier() or qid in seen:
             raise ImproperlyConfigured(f"questionnaire: {where} needs a unique identifier 'id'")
@@ -98,16 +100,21 @@ def parse(data: dict[str, Any], regions: dict[str, Any]) -> Questionnaire:
         qtype = raw.get("type")
         if qtype not in TYPES:
             raise ImproperlyConfigured(f"questionnaire: {where} has unknown type {qtype!r}")
+        raw_options = raw.get("options") or []
+        if not isinstance(raw_options, list) or not all(
+            isinstance(o, dict) and isinstance(o.get("value"), str | int) for o in raw_options
+        ):
+            raise ImproperlyConfigured(f"questionnaire: {where} options each need a 'value'")
         options = tuple(
             Option(str(o["value"]), _text(o.get("label"), f"{where} option {o.get('value')!r}"))
-            for o in raw.get("options") or []
+            for o in raw_options
         )
         if qtype in {"choice", "multi"} and len(options) < 2:
             raise ImproperlyConfigured(f"questionnaire: {where} needs at least two options")
         if len({o.value for o in options}) != len(options):
             raise ImproperlyConfigured(f"questionnaire: {where} repeats an option value")
-        max_length = int(raw.get("max_length", 200 if qtype == "text" else 10_000))
-        if not 1 <= max_length <= MAX_TEXT:
+        max_length = raw.get("max_length", 200 if qtype == "text" else 10_000)
+        if type(max_length) is not int or not 1 <= max_length <= MAX_TEXT:
             raise ImproperlyConfigured(f"questionnaire: {where} max_length must be 1..{MAX_TEXT}")
         questions.append(
             Question(

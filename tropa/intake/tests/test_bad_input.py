@@ -17,7 +17,7 @@ from tropa.intake.tests.test_submit import answers, new_requester, signed_in_cli
 
 QUESTIONS = {q.id: q for q in questionnaire.load().questions}
 TEXT_FIELDS = {qid for qid, q in QUESTIONS.items() if q.type in {"text", "textarea"}}
-FIELD_NAMES = sorted(QUESTIONS) + ["unknown_field", "csrfmiddlewaretoken", "files"]
+FIELD_NAMES = sorted(QUESTIONS) + ["unknown_field", "files", "report_by[]"]
 HYPOTHESIS = settings(
     max_examples=40,
     deadline=None,
@@ -217,6 +217,23 @@ def test_it_answers_a_body_over_the_limit_kindly(org, settings):
     assert "We could not read what was sent" in page
     assert "Go back with your browser" in page
     assert Case.objects.count() == 0
+
+
+def test_it_answers_a_multipart_form_over_the_limit_kindly(org, settings):
+    client = english_client(raise_request_exception=False)
+    story = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    response = client.post("/request/", answers(story=story))  # multipart, as the test client posts
+    assert response.status_code == 400
+    assert "We could not read what was sent" in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+def test_it_answers_a_portal_message_over_the_limit_kindly(portal_client, settings):
+    text = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    response = portal_client.post("/portal/send/", {"text": text})
+    assert response.status_code == 400
+    assert "We could not read what was sent" in response.content.decode()
+    assert not Message.objects.exists()
 
 
 def test_it_answers_too_many_fields_kindly(org, settings):

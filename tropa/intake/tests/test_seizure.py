@@ -415,12 +415,17 @@ def start(data: Path, logs: Path, env: dict[str, str]) -> Server:
 
 
 def file_listing(root: Path, skip: Path) -> dict[Path, tuple[int, int]]:
-    """Regular files under `root` (not under `skip`) with their size and mtime."""
+    """Regular files under `root` (not under `skip`) with their size and mtime.
+
+    The directories of the tool that runs these sessions (/tmp/bash_*) are
+    no part of Tropa and are left alone.
+    """
     listing = {}
     for directory, subdirs, files in os.walk(root):
-        if Path(directory) == skip:
+        if Path(directory) == skip or Path(directory).name.startswith("bash_"):
             subdirs[:] = []
             continue
+        subdirs[:] = [name for name in subdirs if not name.startswith("bash_")]
         for name in files:
             path = Path(directory) / name
             try:
@@ -454,7 +459,8 @@ def decoded_sessions(rows: list[tuple[str]]) -> dict[str, bytes]:
     for index, (data,) in enumerate(rows):
         payload = data.split(":", 1)[0]
         compressed = payload.startswith(".")
-        raw = base64.urlsafe_b64decode(payload.lstrip(".") + "=" * (-len(payload) % 4))
+        payload = payload.removeprefix(".")
+        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
         places[f"decoded session row {index}"] = zlib.decompress(raw) if compressed else raw
     return places
 
@@ -463,6 +469,11 @@ def decoded_sessions(rows: list[tuple[str]]) -> dict[str, bytes]:
 class Seized:
     places: dict[str, bytes]
     controls: dict[str, bytes]  # where a plaintext field must be found
+
+
+def image_running(data: Path) -> dict[str, bytes]:
+    """The data directory as an image of the running server shows it (the WAL too)."""
+    return {f"running data/{name}": content for name, (_mode, content) in snapshot(data).items()}
 
 
 def seize_files(tmp_path: Path, server: Server, temp_before: dict) -> dict[str, bytes]:
@@ -518,13 +529,15 @@ def test_it_leaves_no_requester_data_on_a_seized_sqlite_server(tmp_path, temp_be
     markers = Markers()
     data, server = init_and_serve(tmp_path, tropa_env())
     try:
-        # When requesters write to it, and it is stopped as systemd stops it
+        # When requesters write to it, it is imaged running, and stopped as systemd does
         kept, signed_in = run_scenario(server.url, markers)
+        running = image_running(data)
     finally:
         stop(server)
+    assert "running data/tropa.sqlite3-wal" in running, list(running)
 
     # Then nothing they wrote, and no codename, is anywhere it left
-    places = seize_files(tmp_path, server, temp_before)
+    places = seize_files(tmp_path, server, temp_before) | running
     places |= sqlite_sessions(data)
     database = b"".join(c for n, c in places.items() if "tropa.sqlite3" in n)
     assert database, list(places)
@@ -636,14 +649,15 @@ def test_it_leaves_no_requester_data_on_a_seized_postgresql_server(
     env = tropa_env(TROPA_DATABASE_URL=cluster.database_url(fresh_database))
     data, server = init_and_serve(tmp_path, env)
     try:
-        # When requesters write to it, and it is stopped
+        # When requesters write to it, it is imaged running, and stopped
         kept, signed_in = run_scenario(server.url, markers)
+        running = image_running(data)
     finally:
         stop(server)
 
     # Then neither a dump of its database, nor its files, nor its logs give them away
     dump = pg_dump(cluster, fresh_database)
-    places = seize_files(tmp_path, server, temp_before) | {"pg_dump": dump}
+    places = seize_files(tmp_path, server, temp_before) | running | {"pg_dump": dump}
     with cluster.connect(fresh_database) as connection:
         rows = connection.execute("SELECT session_data FROM django_session").fetchall()
     places |= decoded_sessions(rows)

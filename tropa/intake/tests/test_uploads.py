@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tropa import vault
 from tropa.cases.models import Attachment, AttachmentChunk, Message
-from tropa.conftest import english_client
+from tropa.conftest import english_client, russian_client
 from tropa.intake import actions, uploads
 from tropa.intake.tests.test_submit import assert_nowhere, new_requester, signed_in_client
 from tropa.keyring.actions import open_keyring
@@ -203,8 +203,7 @@ def test_it_escapes_a_hostile_file_name_in_errors(client):
 
 def test_it_refuses_files_in_russian_for_a_russian_requester(org):
     codename, _case = new_requester("ru")
-    client = signed_in_client(codename, english_client())
-    client.cookies["tropa_lang"] = "ru"
+    client = signed_in_client(codename, russian_client())
     response = send(client, "текст остаётся", upload("a.exe", EXE))
     page = response.content.decode()
     assert response.status_code == 400
@@ -363,3 +362,24 @@ def test_it_refuses_a_staff_file_sealed_to_the_case_only(client, requester):
 )
 def test_it_sniffs_types_from_content(head, expected):
     assert uploads.sniff(head) == expected
+
+
+def test_it_ignores_the_empty_file_part_a_browser_sends_with_no_file_chosen(client, requester):
+    """Browsers post `filename=""` with no content when nothing was chosen."""
+    _codename, case = requester
+    body = (
+        b"--xyz\r\n"
+        b'Content-Disposition: form-data; name="text"\r\n\r\n'
+        b"just text\r\n"
+        b"--xyz\r\n"
+        b'Content-Disposition: form-data; name="files"; filename=""\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n"
+        b"\r\n"
+        b"--xyz--\r\n"
+    )
+    response = client.generic(
+        "POST", "/portal/send/", body, content_type="multipart/form-data; boundary=xyz"
+    )
+    assert response.status_code == 302
+    assert Message.objects.filter(case=case).count() == 1
+    assert not Attachment.objects.exists()
