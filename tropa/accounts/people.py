@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -19,6 +20,7 @@ from tropa.accounts import actions
 from tropa.accounts.forms import StaffCreateForm
 from tropa.accounts.models import Role, Staff
 from tropa.accounts.signin import is_locked
+from tropa.core.views import posted
 from tropa.keyring import actions as keyring
 
 NEW_PASSWORD = "tropa_new_staff_password"  # noqa: S105 (a session key name)
@@ -59,7 +61,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @roles_only(Role.ADMIN)
 def person_new(request: HttpRequest) -> HttpResponse:
-    form = StaffCreateForm(request.POST or None)
+    form = StaffCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         password = actions.generate_temporary_password()
         try:
@@ -100,7 +102,11 @@ def person_action(request: HttpRequest, staff_id: uuid.UUID, action: str) -> Htt
     staff = get_staff_for(viewer, staff_id)
     if action == "regrant":
         count = actions.regrant_access(staff, viewer, request.staff_keys)  # type: ignore[attr-defined]
-        messages.info(request, _("Keys shared again: %(count)d.") % {"count": count})
+        messages.info(
+            request,
+            ngettext("Shared %(count)d key again.", "Shared %(count)d keys again.", count)
+            % {"count": count},
+        )
         return redirect("accounts:person", staff_id=staff.pk)
     if viewer.role != Role.ADMIN:
         raise Http404

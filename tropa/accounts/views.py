@@ -26,6 +26,7 @@ from tropa.audit.log import record
 from tropa.audit.models import Action
 from tropa.core.access import enrolment_step, password_step, public
 from tropa.core.language import remember_language
+from tropa.core.views import posted
 
 NEW_CODES = "tropa_new_recovery_codes"
 
@@ -64,7 +65,7 @@ def _apply_language_preference(request: HttpRequest, response: HttpResponse, sta
 
 @public
 def sign_in_view(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request.POST or None)
+    form = SignInForm(posted(request))
     if request.method == "POST" and form.is_valid():
         result = sign_in(
             form.cleaned_data["username"], form.cleaned_data["password"], form.cleaned_data["code"]
@@ -126,7 +127,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     device = totp_device(staff, confirmed=False)
     if device is None:
         device = TOTPDevice.objects.create(user=staff, name="authenticator", confirmed=False)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         code = "".join(form.cleaned_data["code"].split())
         if code.isdigit() and device.verify_token(code):
@@ -156,7 +157,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 @password_step
 def password_change(request: HttpRequest) -> HttpResponse:
     staff = _staff(request)
-    form = PasswordChangeForm(staff, request.POST or None)
+    form = PasswordChangeForm(staff, posted(request))
     if request.method == "POST" and form.is_valid():
         actions.change_password(staff, request.staff_keys, form.cleaned_data["new"])  # type: ignore[attr-defined]
         update_session_auth_hash(request, staff)
@@ -167,7 +168,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 def account(request: HttpRequest) -> HttpResponse:
     staff = _staff(request)
-    form = LanguageForm(request.POST or None, initial={"language": staff.language})
+    form = LanguageForm(posted(request), initial={"language": staff.language})
     if request.method == "POST" and form.is_valid():
         staff.language = form.cleaned_data["language"]
         staff.save(update_fields=["language"])

@@ -100,6 +100,9 @@ class Case(models.Model):
     received_at = models.DateTimeField()
     updated_at = models.DateTimeField(default=clock.now)
     questionnaire_version = models.PositiveIntegerField(default=1)
+    # Timeline entries are numbered per case: times are kept coarse (to the
+    # minute), so this number, not the time, orders the conversation.
+    message_count = models.PositiveIntegerField(default=0)
     # The answers, as JSON, sealed to the case key.
     sealed_intake = models.BinaryField()
 
@@ -129,6 +132,7 @@ class Message(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=6, choices=Kind.choices)
+    seq = models.PositiveIntegerField()
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -138,8 +142,8 @@ class Message(models.Model):
     sealed_body = models.BinaryField()
 
     class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="timeline")]
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="timeline_order")]
 
     def __str__(self) -> str:
         return f"{self.kind} in {self.case_id}"

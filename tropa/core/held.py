@@ -10,12 +10,16 @@ session table cannot open it, nor can a stolen cookie without the session.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from tropa import vault
 from tropa.core import clock
+from tropa.core.models import UsedBrowserValue
+
+NONCE_SIZE = 16
 
 _PENDING = "_tropa_held_cookies"
 
@@ -69,7 +73,8 @@ def hold_in_browser(request: HttpRequest, name: str, secret: bytes) -> None:
     should exist only until the person has written it down.
     """
     stamp = int(clock.now().timestamp()).to_bytes(8, "big")
-    _pending(request)[name] = vault.seal_for_browser(_browser_key(), stamp + secret)
+    nonce = vault.random_token(NONCE_SIZE)
+    _pending(request)[name] = vault.seal_for_browser(_browser_key(), stamp + nonce + secret)
 
 
 def release_from_browser(request: HttpRequest, name: str, max_age: int) -> bytes:
@@ -82,11 +87,37 @@ def release_from_browser(request: HttpRequest, name: str, max_age: int) -> bytes
         raise NotHeld from None
     if int.from_bytes(opened[:8], "big") + max_age < clock.now().timestamp():
         raise NotHeld
-    return opened[8:]
+    nonce = opened[8 : 8 + NONCE_SIZE]
+    if UsedBrowserValue.objects.filter(key=_nonce_key(nonce)).exists():
+        raise NotHeld
+    return opened[8 + NONCE_SIZE :]
 
 
-def drop_from_browser(request: HttpRequest, name: str) -> None:
+def consume_from_browser(request: HttpRequest, name: str, max_age: int) -> None:
+    """Make a browser-held value unusable for good, even from a copied cookie.
+
+    Stores a keyed hash of its random nonce (nothing of the secret) until the
+    value would have expired anyway.
+    """
+    token = _pending(request).get(name) or request.COOKIES.get(cookie_name(name))
     _pending(request)[name] = None
+    if not token:
+        return
+    try:
+        opened = vault.open_from_browser(_browser_key(), token)
+    except vault.CannotOpen:
+        return
+    expires = int.from_bytes(opened[:8], "big") + max_age
+    now = clock.now()
+    UsedBrowserValue.objects.filter(expires_at__lt=now).delete()
+    UsedBrowserValue.objects.get_or_create(
+        key=_nonce_key(opened[8 : 8 + NONCE_SIZE]),
+        defaults={"expires_at": datetime.fromtimestamp(expires, tz=UTC)},
+    )
+
+
+def _nonce_key(nonce: bytes) -> str:
+    return vault.keyed_hash(settings.TROPA_PEPPER, b"browser-nonce", nonce).hex()
 
 
 def _browser_key() -> bytes:

@@ -13,7 +13,8 @@ _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 # Three or more colons, or a "::": an IPv6 address, never a clock time (10:48:04).
 _IPV6 = re.compile(
     r"(?<![\w:])(?:(?:[0-9a-fA-F]{0,4}:){3,7}[0-9a-fA-F]{0,4}"
-    r"|(?:[0-9a-fA-F]{0,4}:)*:(?::?[0-9a-fA-F]{1,4})*:?)(?![\w:])"
+    r"|(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?::(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*)?)"
+    r"(?![\w:])"
 )
 
 

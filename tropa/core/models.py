@@ -24,3 +24,17 @@ class Heartbeat(models.Model):
         if row is None:
             return None
         return (clock.now() - row.beat_at).total_seconds()
+
+
+class UsedBrowserValue(models.Model):
+    """A browser-held value (tropa.core.held) that has been used up.
+
+    Only a keyed hash of the value's random nonce, kept until the value would
+    have expired anyway; nothing of the secret it carried.
+    """
+
+    key = models.CharField(max_length=64, primary_key=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"used {self.key[:8]}"

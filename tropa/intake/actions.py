@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from tropa import vault
 from tropa.audit.log import record
 from tropa.audit.models import Action
+from tropa.cases import timeline
 from tropa.cases.models import (
     FLAGS,
     Case,
@@ -27,7 +28,6 @@ from tropa.cases.models import (
     Situation,
     Status,
     hour_precision,
-    minute_precision,
 )
 from tropa.core import clock, groupcommit
 from tropa.intake import codenames, questionnaire, triage
@@ -129,16 +129,11 @@ def send_message(
 
     case = requester.case
     recipients = [case.public_key, who.keys.public_key]
+    sealed = vault.seal_to_many(text.encode(), recipients)
     with transaction.atomic():
-        message = Message.objects.create(
-            case=case,
-            kind=Kind.FROM_REQUESTER,
-            created_at=minute_precision(clock.now()),
-            sealed_body=vault.seal_to_many(text.encode(), recipients),
-        )
+        message = timeline.append(case, Kind.FROM_REQUESTER, sealed)
         for upload in uploads:
             store_upload(upload, case, message, recipients)
-        Case.objects.filter(pk=case.pk).update(updated_at=clock.now())
     return message
 
 

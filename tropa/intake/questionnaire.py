@@ -30,8 +30,9 @@ TYPES = {"choice", "multi", "date", "text", "textarea", "region"}
 # Questions whose answers are coded for triage: their ids and option values are
 # part of the contract with tropa/intake/triage.py and must be kept.
 CODED = {"situation", "region", "report_by", "health", "russian", "deceived", "asking"}
-DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%d-%m-%Y"]
+DATE_FORMATS = ["%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%d,%m,%Y", "%Y-%m-%d"]
 MAX_TEXT = 20_000
+PREFER_NOT = {"ru": "Не хочу отвечать", "en": "I'd rather not answer"}
 
 
 @dataclass(frozen=True)
@@ -212,13 +213,25 @@ def _field(question: Question, q: Questionnaire, language: str) -> forms.Field:
     common = {"label": label, "help_text": help_text, "required": question.required}
     options = [(o.value, o.label[language]) for o in question.options]
     if question.type == "choice":
+        if not question.required:
+            # Without JavaScript a tapped radio cannot be cleared: offer a way back.
+            options.append(("", PREFER_NOT[language]))
         return ChoiceField(choices=options, widget=forms.RadioSelect, **common)
     if question.type == "multi":
         return MultipleChoiceField(choices=options, widget=forms.CheckboxSelectMultiple, **common)
     if question.type == "date":
+        # A text box, not type="date": Tor Browser says en-US and would ask
+        # for mm/dd/yyyy, and an impossible date would come back empty.
         return ReportByField(
             input_formats=DATE_FORMATS,
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            widget=forms.DateInput(
+                format="%d.%m.%Y", attrs={"placeholder": "25.12.2026", "autocomplete": "off"}
+            ),
+            error_messages={
+                "invalid": _(
+                    "That date does not exist. Write it as day.month.year, for example 25.12.2026."
+                )
+            },
             **common,
         )
     if question.type == "region":

@@ -20,6 +20,7 @@ from tropa import vault
 from tropa.cases.models import Attachment, Kind
 from tropa.core import held
 from tropa.core.access import public
+from tropa.core.views import posted
 from tropa.intake import actions, codenames, portal, questionnaire
 from tropa.intake.forms import CodenameForm, DeleteForm, KeptForm, MessageForm
 from tropa.intake.uploads import SealingUploadHandler, open_attachment
@@ -35,7 +36,7 @@ def _language() -> str:
 @public
 def request_form(request: HttpRequest) -> HttpResponse:
     language = _language()
-    form = questionnaire.form_class(language)(request.POST or None)
+    form = questionnaire.form_class(language)(posted(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -68,9 +69,9 @@ def codename_page(request: HttpRequest) -> HttpResponse:
         ).decode()
     except held.NotHeld:
         return render(request, "intake/codename_gone.html", status=410)
-    form = KeptForm(request.POST or None)
+    form = KeptForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        held.drop_from_browser(request, portal.NEW_CODENAME)
+        held.consume_from_browser(request, portal.NEW_CODENAME, portal.NEW_CODENAME_SECONDS)
         portal.sign_in(request, codename)
         messages.success(request, _("Your request is with us. A consultant will answer here."))
         return redirect("intake:portal")
@@ -84,7 +85,7 @@ def codename_page(request: HttpRequest) -> HttpResponse:
 
 @public
 def sign_in(request: HttpRequest) -> HttpResponse:
-    form = CodenameForm(request.POST or None)
+    form = CodenameForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if portal.too_many_failures(request):
             form.add_error(None, _("Too many attempts. Wait a minute, then try again."))
@@ -110,7 +111,7 @@ def _conversation(requester: actions.Requester, who: actions.Identity) -> list[d
     items = (
         case.messages.filter(kind__in=[Kind.FROM_REQUESTER, Kind.REPLY])
         .prefetch_related("attachments")
-        .order_by("created_at", "id")
+        .order_by("seq")
     )
     for item in items:
         try:
@@ -129,7 +130,10 @@ def _conversation(requester: actions.Requester, who: actions.Identity) -> list[d
 
 
 def _render_portal(
-    request: HttpRequest, form: MessageForm | None = None, file_errors: list[str] | None = None
+    request: HttpRequest,
+    form: MessageForm | None = None,
+    file_errors: list[str] | None = None,
+    status: int | None = None,
 ) -> HttpResponse:
     requester, who = request.requester, request.requester_identity  # type: ignore[attr-defined]
     context = {
@@ -139,7 +143,8 @@ def _render_portal(
         "max_file_mb": settings.TROPA_MAX_FILE_MB,
         "max_files": settings.TROPA_MAX_FILES,
     }
-    status = 400 if (form is not None and form.errors) or file_errors else 200
+    if status is None:
+        status = 400 if (form is not None and form.errors) or file_errors else 200
     return render(request, "intake/portal.html", context, status=status)
 
 
@@ -196,7 +201,7 @@ def _send_message(request: HttpRequest) -> HttpResponse:
         form.add_error(
             None, _("We could not save your message just now. Please send it again in a minute.")
         )
-        return _render_portal(request, form)
+        return _render_portal(request, form, status=503)
     messages.success(request, _("Sent. We will answer here."))
     return redirect("intake:portal")
 
@@ -227,7 +232,7 @@ def _attachment_header(name: str) -> str:
 @public
 @portal.requester_required
 def delete_everything(request: HttpRequest) -> HttpResponse:
-    form = DeleteForm(request.POST or None)
+    form = DeleteForm(posted(request))
     if request.method == "POST" and form.is_valid():
         actions.delete_everything(request.requester)  # type: ignore[attr-defined]
         portal.sign_out(request)

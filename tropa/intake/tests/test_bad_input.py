@@ -122,7 +122,7 @@ def test_it_explains_an_invalid_date_and_keeps_it(org, date):
     response = post_form(english_client(), answers(report_by=date, story="kept story"))
     page = response.content.decode()
     assert response.status_code == 400
-    assert "Enter a valid date." in page
+    assert "That date does not exist." in page
     assert f'value="{escape(date)}"' in page
     assert "kept story</textarea>" in page
     assert Case.objects.count() == 0

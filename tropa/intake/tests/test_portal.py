@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tropa import vault
 from tropa.audit.models import Action, Entry
+from tropa.cases import timeline
 from tropa.cases.models import Case, Kind, Message, Status
 from tropa.conftest import english_client, russian_client
 from tropa.core import clock
@@ -44,11 +45,10 @@ def at_start_of_a_minute() -> timedelta:
 def reply(case: Case, text: str) -> Message:
     """A staff reply, as the staff side stores it."""
     requester = Requester.objects.get(case=case)
-    return Message.objects.create(
-        case=case,
-        kind=Kind.REPLY,
-        created_at=clock.now(),
-        sealed_body=vault.seal_requester_reply(text, bytes(requester.public_key), case.public_key),
+    return timeline.append(
+        case,
+        Kind.REPLY,
+        vault.seal_requester_reply(text, bytes(requester.public_key), case.public_key),
     )
 
 
@@ -351,17 +351,15 @@ def test_it_checks_csrf_on_send(requester):
 def test_it_shows_replies_and_hides_internal_notes(requester):
     codename, case = requester
     reply(case, "We can help. Reply-marker-88.")
-    Message.objects.create(
-        case=case,
-        kind=Kind.NOTE,
-        created_at=clock.now(),
-        sealed_body=vault.seal_to_many(b"internal note-marker-99", [case.public_key]),
+    timeline.append(
+        case,
+        Kind.NOTE,
+        vault.seal_to_many(b"internal note-marker-99", [case.public_key]),
     )
-    Message.objects.create(
-        case=case,
-        kind=Kind.EVENT,
-        created_at=clock.now(),
-        sealed_body=vault.seal_to_many(b"event-marker-66", [case.public_key]),
+    timeline.append(
+        case,
+        Kind.EVENT,
+        vault.seal_to_many(b"event-marker-66", [case.public_key]),
     )
     page = signed_in_client(codename).get("/portal/").content.decode()
     assert "We can help. Reply-marker-88." in page
@@ -396,11 +394,10 @@ def test_it_does_not_show_another_requesters_conversation(requester, org):
 
 def test_it_says_so_when_a_reply_cannot_be_opened(requester):
     codename, case = requester
-    Message.objects.create(
-        case=case,
-        kind=Kind.REPLY,
-        created_at=clock.now(),
-        sealed_body=vault.seal_to_many(b"sealed to the case only", [case.public_key]),
+    timeline.append(
+        case,
+        Kind.REPLY,
+        vault.seal_to_many(b"sealed to the case only", [case.public_key]),
     )
     page = signed_in_client(codename).get("/portal/").content.decode()
     assert "This message cannot be shown." in page
@@ -419,7 +416,7 @@ def test_it_keeps_the_message_when_storing_fails(requester, monkeypatch):
     client = signed_in_client(codename)
     response = client.post("/portal/send/", {"text": "please keep this text"})
     page = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 503
     assert "We could not save your message just now" in page
     assert "please keep this text</textarea>" in page
 

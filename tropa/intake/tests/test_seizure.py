@@ -15,6 +15,7 @@ the same way, so the search is known to work.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import http.cookiejar
 import json
@@ -102,10 +103,8 @@ def text_forms(text: str) -> tuple[list[bytes], list[bytes]]:
         html.escape(text).encode(),
     ]
     for legacy in ("cp1251", "koi8-r"):
-        try:
+        with contextlib.suppress(UnicodeEncodeError):  # an ASCII-only legacy form is utf8's
             folded.append(text.encode(legacy))
-        except UnicodeEncodeError:
-            pass
     return [f.lower() for f in dict.fromkeys(folded)], base64_forms(utf8)
 
 
@@ -302,7 +301,7 @@ def submit(visitor: Visitor, fields: list[tuple]) -> str:
 
 
 def write(
-    visitor: Visitor, text: str, files: list[tuple[str, bytes]] = (), status: int = 200
+    visitor: Visitor, text: str, files: tuple[tuple[str, bytes], ...] = (), status: int = 200
 ) -> Response:
     visitor.get("/portal/")
     page = visitor.post_multipart("/portal/send/", [("text", text)], list(files))
@@ -323,7 +322,7 @@ def run_scenario(base: str, markers: Markers) -> tuple[dict[str, str], Visitor]:
     kept["request ru"] = submit(ru, request_fields(markers, "ru", "request ru"))
     write(ru, f"Добрый день, это {markers.cyrillic('message ru')} {markers.ascii('message ru')}")
     note = f"Повестка № {markers.cyrillic('file ru')} {markers.ascii('file ru')}\n".encode()
-    page = write(ru, "", [(f"повестка-{markers.ascii('file name ru')}.txt", note)])
+    page = write(ru, "", ((f"повестка-{markers.ascii('file name ru')}.txt", note),))
     assert "повестка-" in page.body
 
     # English: a request, a message, a file
@@ -334,7 +333,7 @@ def run_scenario(base: str, markers: Markers) -> tuple[dict[str, str], Visitor]:
     )
     write(en, f"Hello, this is {markers.ascii('message en')}.")
     note = f"Summons number {markers.ascii('file en')}\n".encode()
-    write(en, "", [(f"summons-{markers.ascii('file name en')}.txt", note)])
+    write(en, "", ((f"summons-{markers.ascii('file name en')}.txt", note),))
 
     # Refused, so never stored: the codename in a message, a file that is not text,
     # an impossible date, a wrong codename at sign-in
@@ -342,7 +341,7 @@ def run_scenario(base: str, markers: Markers) -> tuple[dict[str, str], Visitor]:
     page = write(en, leaky, status=400)
     assert "Your message contains your codename" in page.body
     binary = b"\0\1\2" + markers.ascii("refused file").encode() + b"\0"
-    page = write(en, "", [("photo.exe", binary)], status=400)
+    page = write(en, "", (("photo.exe", binary),), status=400)
     assert "is not a photo, PDF or text file" in page.body
     bad = Visitor(base)
     choose_language(bad, "en")

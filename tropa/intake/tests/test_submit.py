@@ -433,3 +433,15 @@ def test_it_says_so_in_russian_when_storing_fails(org, monkeypatch):
     assert '<html lang="ru"' in page
     assert 'role="alert"' in page
     assert "сохраните меня</textarea>" in page
+
+
+def test_it_refuses_a_copied_codename_cookie_once_the_codename_is_kept(org):
+    """A copy of the browser's value taken before "kept" is useless afterwards."""
+    client = english_client()
+    client.post("/request/", {"situation": "summons"})
+    stolen = client.cookies["tropa_new_codename"].value
+    assert client.get("/request/codename/").status_code == 200
+    client.post("/request/codename/", {"kept": "on"})
+    thief = english_client()
+    thief.cookies["tropa_new_codename"] = stolen
+    assert thief.get("/request/codename/").status_code == 410

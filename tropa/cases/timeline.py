@@ -1,0 +1,31 @@
+"""Appending to a case timeline, in order, whoever writes at the same moment."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+
+from tropa.cases.models import Case, Message, minute_precision
+from tropa.core import clock
+
+
+def append(case: Case, kind: str, sealed_body: bytes, author: object = None) -> Message:
+    """Add an entry numbered after every earlier one of its case.
+
+    The UPDATE takes the case row's lock until commit, so two writers (the
+    requester and a consultant) get distinct numbers on PostgreSQL as on
+    SQLite.
+    """
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(
+            message_count=F("message_count") + 1, updated_at=clock.now()
+        )
+        seq = Case.objects.values_list("message_count", flat=True).get(pk=case.pk)
+        return Message.objects.create(
+            case=case,
+            kind=kind,
+            seq=seq,
+            author=author,
+            created_at=minute_precision(clock.now()),
+            sealed_body=sealed_body,
+        )
