@@ -91,8 +91,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     os.environ["TROPA_DEMO"] = "true"
     _setup_django()
     logins = demo.populate()
+    codename = demo.submit_requests()
     url = f"http://{args.bind}/"
-    print(demo.banner(url, logins), flush=True)
+    print(demo.banner(url, logins, codename), flush=True)
     if args.no_serve:
         return 0
     args.data, args.no_migrate, args.no_watcher = str(data), True, False

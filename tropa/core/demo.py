@@ -32,6 +32,81 @@ class DemoLogin:
     totp_seed: str
 
 
+# Synthetic requests: invented situations, no real person behind any of them.
+REQUESTS = [
+    (
+        "ru",
+        {
+            "situation": "summons",
+            "region": "tatarstan",
+            "report_by_days": 5,
+            "documents": ["internal_passport", "foreign_passport"],
+            "russian": "native",
+            "story": "Пришла повестка на уточнение данных. Что делать, ехать ли в военкомат?",
+        },
+    ),
+    (
+        "ru",
+        {
+            "situation": "at_front",
+            "region": "belgorod",
+            "health": "yes",
+            "deceived": "yes",
+            "story": "Подписал контракт, обещали тыл, отправили на передовую. Хочу выбраться.",
+        },
+    ),
+    (
+        "en",
+        {
+            "situation": "contract",
+            "region": "abroad",
+            "russian": "basic",
+            "languages": "Nepali, English",
+            "deceived": "yes",
+            "story": "I was promised construction work. Now they say I am a soldier.",
+        },
+    ),
+    (
+        "ru",
+        {
+            "situation": "relative",
+            "region": "saint_petersburg",
+            "asking": "relative",
+            "story": "Сына мобилизовали две недели назад, связи нет. Как узнать, где он?",
+        },
+    ),
+    (
+        "ru",
+        {
+            "situation": "awol",
+            "region": "rostov",
+            "report_by_days": -2,
+            "story": "Я не вернулся из отпуска. Боюсь, что ищут.",
+        },
+    ),
+    (
+        "ru",
+        {
+            "situation": "abroad",
+            "region": "abroad",
+            "documents": ["foreign_passport"],
+            "story": "Уже в Казахстане, нужна помощь с документами для визы.",
+        },
+    ),
+    (
+        "en",
+        {
+            "situation": "mobilised",
+            "region": "unknown",
+            "russian": "none",
+            "languages": "Kyrgyz",
+            "story": "Got a call-up letter. I do not understand it.",
+        },
+    ),
+]
+DEMO_REQUESTER_NOTE = "codename of the first synthetic request (try the portal)"
+
+
 def fresh_demo_dir(path: str | None) -> Path:
     data = Path(path or "tropa-demo").resolve()
     if data.exists():
@@ -79,13 +154,34 @@ def populate() -> list[DemoLogin]:
     return logins
 
 
-def banner(url: str, logins: list[DemoLogin]) -> str:
+def submit_requests() -> str:
+    """File the synthetic requests through the real intake path; return one codename."""
+    from datetime import timedelta
+
+    from tropa.core import clock
+    from tropa.intake.actions import find_requester, send_message, submit_request
+
+    codenames = []
+    for language, answers in REQUESTS:
+        answers = dict(answers)
+        days = answers.pop("report_by_days", None)
+        if days is not None:
+            answers["report_by"] = clock.now().date() + timedelta(days=days)
+        codename, _case = submit_request(answers, language)
+        codenames.append(codename)
+    requester, who = find_requester(codenames[0])  # type: ignore[misc]
+    send_message(requester, who, "Здравствуйте, я писал вчера. Есть новости?", [])
+    return codenames[0]
+
+
+def banner(url: str, logins: list[DemoLogin], codename: str) -> str:
     rows = "\n".join(f"  {x.username:<8} {x.role:<12} TOTP seed {x.totp_seed}" for x in logins)
     return (
         "\nTropa demo: synthetic data only.\n"
         f"  Requester pages: {url}\n"
         f"  Staff sign-in:   {url}staff/login/\n\n"
         f"Demo logins (password for all: {DEMO_PASSWORD}):\n{rows}\n\n"
+        f"A synthetic requester's codename, for {url}portal/login/ :\n  {codename}\n\n"
         "The demo sign-in page lists each account's current two-factor code,\n"
         "so no authenticator app is needed. Stop with Ctrl-C.\n"
     )
