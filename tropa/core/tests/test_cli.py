@@ -595,6 +595,12 @@ def test_it_creates_a_demo_with_five_staff(tmp_path):
     for username, role in staff:
         assert re.search(rf"^  {username} +{role} +TOTP seed [A-Z2-7]+$", done.stdout, re.M)
     assert "Tropa is serving" not in done.stdout
+    # Synthetic requests went through the real intake path, sealed like real ones.
+    cases = sql(data, "SELECT situation, status, length(sealed_intake) FROM cases_case")
+    assert len(cases) >= 5
+    assert all(status == "new" and length > 100 for _s, status, length in cases)
+    codename = re.search(r"portal/login/ :\n  (.+)$", done.stdout, re.M)
+    assert codename and len(codename.group(1).split()) == 7
     # A second run starts the demo afresh.
     first_seeds = re.findall(r"TOTP seed (\S+)", done.stdout)
     again = tropa("demo", "--no-serve", data=data)
