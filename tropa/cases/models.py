@@ -48,9 +48,9 @@ class RegionGroup(models.TextChoices):
     URAL = "ural", _("Urals")
     SIBERIA = "siberia", _("Siberia")
     FAR_EAST = "far_east", _("Far East")
-    OCCUPIED = "occupied", _("Occupied territories of Ukraine")
-    ABROAD = "abroad", _("Abroad")
-    UNKNOWN = "unknown", _("Not given")
+    OCCUPIED = "occupied", _("Occupied territories of Ukraine and Crimea")
+    ABROAD = "abroad", _("Outside Russia")
+    UNKNOWN = "unknown", _("Prefer not to say")
 
 
 class Channel(models.TextChoices):

@@ -19,6 +19,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from tropa import vault
 
@@ -34,12 +35,11 @@ TEXT = "text/plain"
 ERRORS = {
     "empty": _("The file “%(name)s” is empty."),
     "too_big": _("The file “%(name)s” is larger than %(limit)d MB."),
-    "type": _(
-        "“%(name)s” is not a photo, PDF or text file. "
-        "Send photos (JPEG, PNG, HEIC), PDF or plain text."
-    ),
-    "too_many": _("Send at most %(count)d files at once."),
+    "type": _("“%(name)s” is not a photo, PDF or text file. Send photos, PDF or plain text."),
 }
+TOO_MANY = ngettext_lazy(
+    "Send at most %(count)d file at once.", "Send at most %(count)d files at once.", "count"
+)
 
 
 def sniff(head: bytes) -> str | None:
@@ -82,6 +82,8 @@ class SealedUpload:
             "limit": settings.TROPA_MAX_FILE_MB,
             "count": settings.TROPA_MAX_FILES,
         }
+        if self.error == "too_many":
+            return str(TOO_MANY % params)
         return str(ERRORS[self.error]) % params
 
     def read_frames(self) -> list[bytes]:

@@ -232,7 +232,7 @@ def test_it_asks_again_when_kept_is_not_ticked(org):
 def test_it_shows_the_gone_page_to_a_browser_that_never_submitted(db):
     response = english_client().get("/request/codename/")
     assert response.status_code == 410
-    assert "Sign in with a codename" in response.content.decode()
+    assert "Sign in with your codename" in response.content.decode()
 
 
 def test_it_forgets_the_codename_page_after_a_while(org):
