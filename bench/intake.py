@@ -38,10 +38,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(workers: int, threads: int) -> tuple[subprocess.Popen[bytes], str, Path]:
+def start_server(
+    workers: int, threads: int, database_url: str = ""
+) -> tuple[subprocess.Popen[bytes], str, Path]:
     data = Path(tempfile.mkdtemp(prefix="tropa-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TROPA_", "DJANGO_"))}
     env["TROPA_KDF"] = "interactive"
+    if database_url:
+        env["TROPA_DATABASE_URL"] = database_url
     subprocess.run(
         [sys.executable, "-m", "tropa", "init", "--data", str(data)],
         env=env,
@@ -198,12 +202,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--database",
+        default="",
+        help="postgresql://... for the started server (an empty database: it is migrated)",
+    )
     args = parser.parse_args()
     server = None
     if args.url:
         address = args.url.removeprefix("http://").rstrip("/")
     else:
-        server, address, data = start_server(args.workers, args.threads)
+        server, address, data = start_server(args.workers, args.threads, args.database)
         print(f"server: tropa serve --workers {args.workers} --threads {args.threads}, data {data}")
     try:
         cpu0 = server_cpu(server)

@@ -37,15 +37,27 @@ def load_words(language: str) -> tuple[str, ...]:
     return words
 
 
+BITS_PER_WORD = 12
+
+
 @cache
 def _word_set(language: str) -> frozenset[str]:
     return frozenset(load_words(language))
 
 
 def generate_codename(language: str) -> str:
-    """Seven words from the ``language`` list, chosen by ``secrets``, joined by spaces."""
+    """Seven words from the ``language`` list, uniformly at random, joined by spaces.
+
+    One read of the system's random source gives all 84 bits: each word is 12
+    bits of it (the lists hold exactly 4,096 words, so there is no bias).
+    """
     words = load_words(language)
-    return " ".join(secrets.choice(words) for _ in range(WORDS_PER_CODENAME))
+    assert len(words) == 1 << BITS_PER_WORD
+    number = int.from_bytes(secrets.token_bytes(11), "big")  # 88 bits, 84 used
+    mask = (1 << BITS_PER_WORD) - 1
+    return " ".join(
+        words[(number >> (BITS_PER_WORD * i)) & mask] for i in range(WORDS_PER_CODENAME)
+    )
 
 
 def entropy_bits(language: str) -> float:

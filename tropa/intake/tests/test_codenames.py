@@ -170,3 +170,13 @@ def test_it_catches_its_own_generated_codenames():
 def test_it_loads_each_list_once():
     assert load_words("en") is load_words("en")
     assert codenames.LANGUAGES == ("ru", "en")
+
+
+def test_it_spends_twelve_random_bits_on_each_word(monkeypatch):
+    words = codenames.load_words("en")
+    # 84 bits whose 12-bit groups are 0, 1, 2, ... 6, lowest group first.
+    number = sum(i << (12 * i) for i in range(7))
+    monkeypatch.setattr(codenames.secrets, "token_bytes", lambda n: number.to_bytes(n, "big"))
+    assert codenames.generate_codename("en").split() == [words[i] for i in range(7)]
+    monkeypatch.setattr(codenames.secrets, "token_bytes", lambda n: b"\xff" * n)
+    assert codenames.generate_codename("en").split() == [words[-1]] * 7
