@@ -15,12 +15,15 @@ WAL flushes): there, and in tests, functions run directly in the caller.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -80,9 +83,31 @@ def _write_forever() -> None:
         _write(batch)
 
 
+@contextmanager
+def _between_processes() -> Iterator[None]:
+    """Take turns with the other web processes through a kernel file lock.
+
+    SQLite would make a second writer sleep and retry (1 ms, 2 ms, 5 ms, ...
+    up to 100 ms) and could starve one process under load; a blocking flock
+    wakes the next writer as soon as the lock is free.
+    """
+    global _lock_file
+    if _lock_file is None:
+        path = Path(settings.DATABASES["default"]["NAME"]).with_suffix(".writelock")
+        _lock_file = open(path, "a+b")  # noqa: SIM115 - held for the life of the process
+    fcntl.flock(_lock_file, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(_lock_file, fcntl.LOCK_UN)
+
+
+_lock_file: IO[bytes] | None = None
+
+
 def _write(batch: list[_Work]) -> None:
     try:
-        with transaction.atomic():
+        with _between_processes(), transaction.atomic():
             for work in batch:
                 try:
                     with transaction.atomic():
