@@ -219,6 +219,9 @@ DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "tropa@localhost")
 # (tropa/core/groupcommit.py). Off in tests, which run inside one transaction.
 TROPA_GROUP_COMMIT = env_bool("GROUP_COMMIT", True)
 
+# Discarded requests can be restored for this long, then they are crypto-shredded.
+TROPA_DISCARD_UNDO_MINUTES = env_int("DISCARD_UNDO_MINUTES", 30, minimum=1)
+
 TROPA_WATCH_INTERVAL_SECONDS = env_int("WATCH_INTERVAL_SECONDS", 5, minimum=1)
 TROPA_WATCHER_STALE_SECONDS = 120
 

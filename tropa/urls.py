@@ -3,6 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("tropa.core.urls")),
     path("staff/", include("tropa.accounts.urls")),
+    path("staff/", include("tropa.cases.urls")),
     path("", include("tropa.intake.urls")),
 ]
 

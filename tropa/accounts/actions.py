@@ -15,9 +15,11 @@ from tropa.accounts.models import Role, Staff
 from tropa.accounts.signin import clear_throttle, normalise_username
 from tropa.audit.log import record
 from tropa.audit.models import Action
+from tropa.cases.models import Team
 from tropa.keyring import actions as keyring
 
 RECOVERY_CODE_COUNT = 10
+DEFAULT_TEAM = "Main"
 _PASSPHRASE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 (no l, o, 0, 1)
 
 
@@ -35,6 +37,7 @@ def create_staff(
     actor: Staff | None,
     must_change_password: bool = True,
     language: str = "ru",
+    team: Team | None = None,
 ) -> Staff:
     """A new account with its own key pair wrapped under `password`.
 
@@ -45,6 +48,7 @@ def create_staff(
         role=role,
         must_change_password=must_change_password,
         language=language,
+        team=team or Team.objects.get_or_create(name=DEFAULT_TEAM)[0],
     )
     validate_password(password, staff)
     _keys, wrapped = vault.create_staff_key(password, settings.TROPA_KDF_LIMITS)

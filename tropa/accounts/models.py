@@ -46,6 +46,12 @@ class Staff(AbstractBaseUser):
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.RU)
     created_at = models.DateTimeField(default=clock.now)
     must_change_password = models.BooleanField(default=False)
+    team = models.ForeignKey(
+        "cases.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    # Where "there is something new" e-mails go; optional, staff-side data.
+    email = models.EmailField(blank=True, default="")
+    notify_by_email = models.BooleanField(default=True)
 
     public_key = models.BinaryField()
     wrapped_secret = models.BinaryField()

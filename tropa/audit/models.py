@@ -35,6 +35,21 @@ class Action(models.TextChoices):
     ORG_INITIALISED = "org_initialised", _("Initialised the organisation")
     PANIC_WIPE = "panic_wipe", _("Panic wipe")
     REQUESTER_DELETED = "requester_deleted", _("The requester deleted everything")
+    CASE_VIEWED = "case_viewed", _("Opened a case")
+    CASE_ACCEPTED = "case_accepted", _("Accepted a request")
+    CASE_DISCARDED = "case_discarded", _("Discarded a request")
+    CASE_RESTORED = "case_restored", _("Restored a discarded request")
+    CASE_MERGED = "case_merged", _("Merged a request into a case")
+    CASE_ASSIGNED = "case_assigned", _("Assigned a case")
+    CASE_UNASSIGNED = "case_unassigned", _("Unassigned a case")
+    REPLY_SENT = "reply_sent", _("Replied to the requester")
+    NOTE_ADDED = "note_added", _("Added an internal note")
+    FILE_ADDED = "file_added", _("Added a file")
+    FILE_READ = "file_read", _("Downloaded a file")
+    STATUS_CHANGED = "status_changed", _("Changed a case's status")
+    DETAILS_REVEALED = "details_revealed", _("Revealed a name or contact")
+    TASK_ADDED = "task_added", _("Added a task")
+    TASK_DONE = "task_done", _("Completed a task")
 
 
 class Entry(models.Model):

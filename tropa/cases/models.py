@@ -25,7 +25,32 @@ class Status(models.TextChoices):
     SAFE = "safe", _("Safe")
     CLOSED = "closed", _("Closed")
     DISCARDED = "discarded", _("Discarded")
+    MERGED = "merged", _("Merged into another case")
     DELETED = "deleted", _("Deleted by the requester")
+
+
+OPEN_STATUSES = (Status.TRIAGED, Status.ACTIVE, Status.IN_TRANSIT, Status.SAFE)
+
+
+class Outcome(models.TextChoices):
+    AVOIDED = "avoided", _("Avoided conscription")
+    LEFT_ARMY = "left_army", _("Left the army or the front")
+    LEFT_COUNTRY = "left_country", _("Left the country")
+    LEGAL_STATUS = "legal_status", _("Legal status obtained abroad")
+    REFERRED = "referred", _("Referred elsewhere")
+    LOST_CONTACT = "lost_contact", _("Lost contact")
+    DETAINED = "detained", _("Detained")
+    DECLINED = "declined", _("Declined help")
+    OTHER = "other", _("Other")
+
+
+class Team(models.Model):
+    """Need-to-know: a triaged case belongs to one team; its coordinators see it."""
+
+    name = models.CharField(max_length=60, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Situation(models.TextChoices):
@@ -97,6 +122,16 @@ class Case(models.Model):
     flag_deceived = models.BooleanField(default=False)
     flag_relative = models.BooleanField(default=False)
     alias = models.CharField(max_length=60, blank=True, default="")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    outcome = models.CharField(max_length=14, choices=Outcome.choices, blank=True, default="")
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     received_at = models.DateTimeField()
     updated_at = models.DateTimeField(default=clock.now)
     questionnaire_version = models.PositiveIntegerField(default=1)
@@ -185,3 +220,62 @@ class AttachmentChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attachment_id}#{self.index}"
+
+
+class Assignment(models.Model):
+    """A staff member working on a case; the case key is sealed to them while it lasts."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assigned_at = models.DateTimeField(default=clock.now)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "staff"], name="one_assignment_per_staff")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} on {self.case_id}"
+
+
+class Task(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tasks"
+    )
+    # What to do may name places or people: sealed to the case key.
+    sealed_title = models.BinaryField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "done_at", "due_at"], name="my_tasks")]
+
+    def __str__(self) -> str:
+        return f"task {str(self.id)[:8]}"
+
+    @property
+    def overdue(self) -> bool:
+        return self.done_at is None and self.due_at is not None and self.due_at < clock.now()
+
+
+class ReplyTemplate(models.Model):
+    """Reusable reply text, managed by coordinators. Generic advice, not case data."""
+
+    language = models.CharField(max_length=2, choices=[("ru", "Русский"), ("en", "English")])
+    title = models.CharField(max_length=120)
+    body = models.TextField(max_length=10_000)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["language", "title"]
+
+    def __str__(self) -> str:
+        return self.title

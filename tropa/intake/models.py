@@ -9,7 +9,9 @@ from django.db import models
 
 class Requester(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="requester")
+    # A ForeignKey: merging two requests from one person leaves both codenames
+    # working on the one case.
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="requesters")
     # BLAKE2b keyed with the instance pepper over the normalised codename.
     lookup_id = models.BinaryField(unique=True)
     # Derived from the codename too; replies are sealed to it.

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from tropa.cases import inbox, views
+
+app_name = "cases"
+urlpatterns = [
+    # Triage (coordinators): tropa/cases/inbox.py
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/discard/", inbox.bulk_discard, name="bulk_discard"),
+    path("inbox/discarded/", inbox.discarded, name="discarded"),
+    path("cases/<uuid:case_id>/accept/", inbox.accept, name="accept"),
+    path("cases/<uuid:case_id>/merge/", inbox.merge, name="merge"),
+    path("cases/<uuid:case_id>/discard/", inbox.discard, name="discard"),
+    path("cases/<uuid:case_id>/restore/", inbox.restore, name="restore"),
+    # Casework: tropa/cases/views.py
+    path("cases/", views.case_list, name="list"),
+    path("cases/<uuid:case_id>/", views.case_page, name="case"),
+    path("cases/<uuid:case_id>/reply/", views.reply, name="reply"),
+    path("cases/<uuid:case_id>/note/", views.note, name="note"),
+    path("cases/<uuid:case_id>/files/", views.upload, name="upload"),
+    path("cases/<uuid:case_id>/files/<uuid:attachment_id>/", views.download, name="download"),
+    path("cases/<uuid:case_id>/status/", views.status, name="status"),
+    path("cases/<uuid:case_id>/assign/", views.assign, name="assign"),
+    path("cases/<uuid:case_id>/unassign/", views.unassign, name="unassign"),
+    path("cases/<uuid:case_id>/reveal/", views.reveal, name="reveal"),
+    path("cases/<uuid:case_id>/tasks/", views.add_task, name="add_task"),
+    path("cases/<uuid:case_id>/tasks/<uuid:task_id>/done/", views.task_done, name="task_done"),
+    path("templates/", views.templates, name="templates"),
+    path("templates/<int:template_id>/", views.template_edit, name="template_edit"),
+]
