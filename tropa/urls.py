@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("tropa.core.urls")),
     path("staff/", include("tropa.accounts.urls")),
     path("staff/", include("tropa.cases.urls")),
+    path("staff/", include("tropa.audit.urls")),
     path("", include("tropa.intake.urls")),
 ]
 

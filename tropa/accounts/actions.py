@@ -147,8 +147,11 @@ def unlock(staff: Staff, actor: Staff) -> None:
 
 
 def regrant_access(staff: Staff, granter: Staff, granter_keys: vault.KeyPair) -> int:
+    from tropa.cases.actions import share_team_cases
+
     with transaction.atomic():
         count = keyring.regrant(staff, granter, granter_keys)
+        count += share_team_cases(staff, granter, granter_keys)
         if count:
             record(granter, Action.ACCESS_REGRANTED, target=staff)
     return count

@@ -85,5 +85,21 @@ class StaffCreateForm(forms.Form):
         return username
 
 
+class NotificationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail for notifications"),
+        required=False,
+        help_text=_("Notifications only say that something is waiting, never what or for whom."),
+    )
+    notify_by_email = forms.BooleanField(
+        label=_("E-mail me about new assignments, messages on my cases and due tasks"),
+        required=False,
+    )
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Team name"), max_length=60)
+
+
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)

@@ -19,7 +19,13 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tropa.accounts import actions, session_keys
-from tropa.accounts.forms import CodeForm, LanguageForm, PasswordChangeForm, SignInForm
+from tropa.accounts.forms import (
+    CodeForm,
+    LanguageForm,
+    NotificationForm,
+    PasswordChangeForm,
+    SignInForm,
+)
 from tropa.accounts.models import Staff
 from tropa.accounts.signin import Outcome, sign_in, totp_device
 from tropa.audit.log import record
@@ -168,14 +174,28 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 def account(request: HttpRequest) -> HttpResponse:
     staff = _staff(request)
-    form = LanguageForm(posted(request), initial={"language": staff.language})
-    if request.method == "POST" and form.is_valid():
+    is_notify = request.method == "POST" and "notify" in request.POST
+    form = LanguageForm(
+        posted(request) if not is_notify else None, initial={"language": staff.language}
+    )
+    notify_form = NotificationForm(
+        posted(request) if is_notify else None,
+        initial={"email": staff.email, "notify_by_email": staff.notify_by_email},
+    )
+    if is_notify and notify_form.is_valid():
+        staff.email = notify_form.cleaned_data["email"]
+        staff.notify_by_email = notify_form.cleaned_data["notify_by_email"]
+        staff.save(update_fields=["email", "notify_by_email"])
+        messages.success(request, _("Notification settings saved."))
+        return redirect("accounts:account")
+    if request.method == "POST" and not is_notify and form.is_valid():
         staff.language = form.cleaned_data["language"]
         staff.save(update_fields=["language"])
         response = redirect("accounts:account")
         remember_language(response, staff.language)
         return response
-    return render(request, "accounts/account.html", {"form": form, "staff": staff})
+    context = {"form": form, "notify_form": notify_form, "staff": staff}
+    return render(request, "accounts/account.html", context)
 
 
 @require_POST

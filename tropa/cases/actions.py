@@ -318,6 +318,56 @@ def complete_task(task: Task, by: Staff) -> None:
             record(by, Action.TASK_DONE, case_id=task.case_id)
 
 
+def notify_due_tasks() -> int:
+    """Watcher job: tell each owner once that a task is due (claimed by a
+    conditional UPDATE, so several watchers never send it twice)."""
+    from tropa.cases.notify import notify
+
+    sent = 0
+    due = Task.objects.filter(
+        done_at__isnull=True, due_at__lte=clock.now(), due_notified_at__isnull=True
+    ).select_related("owner")[:200]
+    for task in due:
+        claimed = Task.objects.filter(pk=task.pk, due_notified_at__isnull=True).update(
+            due_notified_at=clock.now()
+        )
+        if claimed:
+            notify(task.owner, "task_due")
+            sent += 1
+    return sent
+
+
+def notify_new_message(case: Case) -> None:
+    """A requester wrote: tell the staff assigned to the case (nothing more)."""
+    from tropa.cases.notify import notify
+
+    for assignment in case.assignments.select_related("staff"):
+        notify(assignment.staff, "message")
+
+
+def share_team_cases(staff: Staff, granter: Staff, granter_keys: vault.KeyPair) -> int:
+    """A coordinator new to a team gets the keys of its open cases that `granter`
+    can open (what need-to-know allows them to see anyway)."""
+    if staff.role != Role.COORDINATOR or staff.team_id is None:
+        return 0
+    count = 0
+    cases = (
+        Case.objects.filter(team_id=staff.team_id)
+        .exclude(status__in=[Status.DELETED, Status.MERGED, Status.DISCARDED])
+        .select_related("keyring")
+    )
+    for case in cases:
+        if keyring.can_open(case.keyring, staff):
+            continue
+        try:
+            keys = open_case(case, granter, granter_keys)
+        except keyring.NoAccess:
+            continue
+        keyring.grant_staff(case.keyring, keys, staff)
+        count += 1
+    return count
+
+
 def caseloads(team: Team | None) -> dict[Any, int]:
     """Open cases per staff member, for choosing whom to assign."""
     from django.db.models import Count

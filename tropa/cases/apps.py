@@ -6,8 +6,9 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from tropa.cases.actions import shred_discarded
+        from tropa.cases.actions import notify_due_tasks, shred_discarded
         from tropa.core import watch
 
-        if shred_discarded not in watch.JOBS:
-            watch.JOBS.append(shred_discarded)
+        for job in (shred_discarded, notify_due_tasks):
+            if job not in watch.JOBS:
+                watch.JOBS.append(job)

@@ -254,6 +254,8 @@ class Task(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now)
     done_at = models.DateTimeField(null=True, blank=True)
+    # Set (claimed) by the watcher when it tells the owner the task is due.
+    due_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["owner", "done_at", "due_at"], name="my_tasks")]

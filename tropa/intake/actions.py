@@ -19,6 +19,7 @@ from tropa import vault
 from tropa.audit.log import record
 from tropa.audit.models import Action
 from tropa.cases import timeline
+from tropa.cases.actions import notify_new_message
 from tropa.cases.models import (
     FLAGS,
     Case,
@@ -134,6 +135,7 @@ def send_message(
         message = timeline.append(case, Kind.FROM_REQUESTER, sealed)
         for upload in uploads:
             store_upload(upload, case, message, recipients)
+        transaction.on_commit(lambda: notify_new_message(case))
     return message
 
 

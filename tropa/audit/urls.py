@@ -1,0 +1,9 @@
+from django.urls import path
+
+from tropa.audit import views
+
+app_name = "audit"
+urlpatterns = [
+    path("audit/", views.audit_log, name="log"),
+    path("audit/verify/", views.verify_chain, name="verify"),
+]
