@@ -18,12 +18,13 @@ def rows(response) -> str:
 
 
 def test_it_lists_entries_newest_first_for_admins(admin, consultant, signed_in):
+    client = signed_in(admin)
     case = uuid.uuid4()
     record(consultant.staff, Action.NOTE_ADDED, case_id=case)
-    page = rows(signed_in(admin).get("/staff/audit/"))
+    page = rows(client.get("/staff/audit/"))
     assert "Added an internal note" in page
     assert str(case)[:8] in page
-    assert page.index("Added an internal note") < page.index("Signed in")
+    assert page.index("Added an internal note") < page.index("Signed in")  # the sign-in came first
 
 
 def test_it_filters_by_action_staff_and_case(admin, consultant, signed_in):
