@@ -77,6 +77,18 @@ class StaffCreateForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=None,  # set in __init__
+        required=False,
+        help_text=_("A team's coordinators see its cases. Empty: the main team."),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from tropa.cases.models import Team
+
+        self.fields["team"].queryset = Team.objects.order_by("name")  # type: ignore[attr-defined]
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"].strip().lower()
@@ -99,6 +111,14 @@ class NotificationForm(forms.Form):
 
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Team name"), max_length=60)
+
+    def clean_name(self) -> str:
+        from tropa.cases.models import Team
+
+        name: str = self.cleaned_data["name"].strip()
+        if Team.objects.filter(name__iexact=name).exists():
+            raise ValidationError(_("There is a team with that name."), code="taken")
+        return name
 
 
 class LanguageForm(forms.Form):

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tropa.accounts import actions
-from tropa.accounts.forms import StaffCreateForm
+from tropa.accounts.forms import StaffCreateForm, TeamForm
 from tropa.accounts.models import Role, Staff
 from tropa.accounts.signin import is_locked
+from tropa.cases.models import Team
 from tropa.core.views import posted
 from tropa.keyring import actions as keyring
 
@@ -70,6 +71,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
                 password=password,
                 role=form.cleaned_data["role"],
                 language=form.cleaned_data["language"],
+                team=form.cleaned_data["team"],
                 actor=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as error:
@@ -78,6 +80,21 @@ def person_new(request: HttpRequest) -> HttpResponse:
             request.session[NEW_PASSWORD] = password
             return redirect("accounts:person", staff_id=staff.pk)
     return render(request, "accounts/person_new.html", {"form": form})
+
+
+@roles_only(Role.ADMIN)
+def teams(request: HttpRequest) -> HttpResponse:
+    from django.db.models import Count
+
+    from tropa.cases.models import Team
+
+    form = TeamForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        Team.objects.create(name=form.cleaned_data["name"])
+        messages.success(request, _("Team created."))
+        return redirect("accounts:teams")
+    rows = Team.objects.annotate(people=Count("staff", distinct=True)).order_by("name")
+    return render(request, "accounts/teams.html", {"form": form, "teams": rows})
 
 
 @roles_only(Role.ADMIN, Role.COORDINATOR)
@@ -91,6 +108,7 @@ def person(request: HttpRequest, staff_id: uuid.UUID) -> HttpResponse:
         "locked": is_locked(staff.username),
         "stale_count": len(list(keyring.stale_envelopes(staff))),
         "needs_intake": keyring.needs_intake_grant(staff),
+        "teams": Team.objects.order_by("name"),
     }
     return render(request, "accounts/person.html", context)
 
@@ -130,6 +148,17 @@ def person_action(request: HttpRequest, staff_id: uuid.UUID, action: str) -> Htt
                 "with the recovery key."
             ),
         )
+    elif action == "team":
+        team = Team.objects.filter(pk=request.POST.get("team")).first()
+        if team is None:
+            messages.error(request, _("Choose a team."))
+        else:
+            staff.team = team
+            staff.save(update_fields=["team"])
+            messages.success(
+                request,
+                _("Team changed. A coordinator of the team shares its case keys from this page."),
+            )
     elif action == "unlock":
         actions.unlock(staff, viewer)
         messages.success(request, _("The account is unlocked."))

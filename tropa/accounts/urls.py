@@ -13,6 +13,7 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("people/", people.people, name="people"),
     path("people/new/", people.person_new, name="person_new"),
+    path("teams/", people.teams, name="teams"),
     path("people/<uuid:staff_id>/", people.person, name="person"),
     path("people/<uuid:staff_id>/<slug:action>/", people.person_action, name="person_action"),
 ]

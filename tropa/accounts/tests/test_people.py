@@ -258,3 +258,24 @@ def test_the_people_list_does_not_grow_queries_with_staff(
     with django_assert_max_num_queries(8):
         assert client.get("/staff/people/").status_code == 200
     assert Session.objects.exists()
+
+
+def test_an_admin_creates_teams_and_moves_people(admin, consultant, signed_in):
+    from tropa.cases.models import Team
+
+    client = signed_in(admin)
+    assert client.post("/staff/teams/", {"name": "South"}).status_code == 302
+    again = client.post("/staff/teams/", {"name": "south"})
+    assert "There is a team with that name." in again.content.decode()
+    south = Team.objects.get(name="South")
+    client.post(f"/staff/people/{consultant.staff.pk}/team/", {"team": south.pk})
+    consultant.staff.refresh_from_db()
+    assert consultant.staff.team == south
+
+
+def test_only_admins_manage_teams(coordinator, signed_in):
+    client = signed_in(coordinator)
+    assert client.get("/staff/teams/").status_code == 404
+    assert (
+        client.post(f"/staff/people/{coordinator.staff.pk}/team/", {"team": 1}).status_code == 404
+    )
