@@ -171,7 +171,48 @@ def submit_requests() -> str:
         codenames.append(codename)
     requester, who = find_requester(codenames[0])  # type: ignore[misc]
     send_message(requester, who, "Здравствуйте, я писал вчера. Есть новости?", [])
+    _work_on_some(codenames)
     return codenames[0]
+
+
+def _work_on_some(codenames: list[str]) -> None:
+    """Olga triages three requests, Ivan and Maria take them on: casework to look at."""
+    from datetime import timedelta
+
+    from tropa import vault
+    from tropa.accounts.models import Staff
+    from tropa.cases import actions
+    from tropa.core import clock
+    from tropa.intake.actions import find_requester
+
+    def person(username: str) -> tuple[Staff, vault.KeyPair]:
+        staff = Staff.objects.get(username=username)
+        return staff, vault.unwrap_staff_key(staff.wrapped_key(), DEMO_PASSWORD)
+
+    olga, olga_keys = person("olga")
+    ivan, _ivan_keys = person("ivan")
+    maria, _maria_keys = person("maria")
+    cases = [find_requester(c)[0].case for c in codenames[:3]]  # type: ignore[index]
+    for case, consultant in zip(cases, (ivan, ivan, maria), strict=True):
+        actions.accept(case, olga, olga_keys)
+        actions.assign(case, consultant, olga, olga_keys)
+    first = cases[0]
+    actions.reply(
+        first,
+        olga,
+        olga_keys,
+        "Здравствуйте! Мы получили ваше обращение. Не ходите в военкомат до разговора "
+        "с юристом. Иван свяжется с вами здесь сегодня.",
+    )
+    actions.note(first, olga, olga_keys, "Повестка на уточнение данных; срок через 5 дней.")
+    actions.add_task(
+        first,
+        ivan,
+        olga,
+        olga_keys,
+        "Разобрать повестку с юристом",
+        clock.now() + timedelta(days=1),
+    )
 
 
 def banner(url: str, logins: list[DemoLogin], codename: str) -> str:
