@@ -598,7 +598,10 @@ def test_it_creates_a_demo_with_five_staff(tmp_path):
     # Synthetic requests went through the real intake path, sealed like real ones.
     cases = sql(data, "SELECT situation, status, length(sealed_intake) FROM cases_case")
     assert len(cases) >= 5
-    assert all(status == "new" and length > 100 for _s, status, length in cases)
+    assert all(length > 100 for _s, _status, length in cases)
+    statuses = sorted(status for _s, status, _length in cases)
+    assert statuses.count("active") == 3 and statuses.count("new") >= 2
+    assert len(sql(data, "SELECT id FROM cases_assignment")) == 3
     codename = re.search(r"portal/login/ :\n  (.+)$", done.stdout, re.M)
     assert codename and len(codename.group(1).split()) == 7
     # A second run starts the demo afresh.
