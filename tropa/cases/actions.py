@@ -98,12 +98,19 @@ def accept(case: Case, coordinator: Staff, coordinator_keys: vault.KeyPair) -> C
     keys = open_case(case, coordinator, coordinator_keys)
     team = coordinator.team or default_team()
     with transaction.atomic():
-        case.status = Status.TRIAGED
-        case.team = team
-        case.alias = aliases.new_alias()
-        case.triaged_at = clock.now()
-        case.updated_at = clock.now()
-        case.save(update_fields=["status", "team", "alias", "triaged_at", "updated_at"])
+        triaged = {
+            "status": Status.TRIAGED,
+            "team": team,
+            "alias": aliases.new_alias(),
+            "triaged_at": clock.now(),
+            "updated_at": clock.now(),
+        }
+        # A conditional UPDATE claims the request: of two coordinators accepting,
+        # discarding or merging it at once, only one wins.
+        if not Case.objects.filter(pk=case.pk, status=Status.NEW).update(**triaged):
+            raise NotAllowed
+        for name, value in triaged.items():
+            setattr(case, name, value)
         for member in Staff.objects.filter(team=team, role=Role.COORDINATOR, is_active=True):
             keyring.grant_staff(case.keyring, keys, member)
         keyring.release_from_intake(case.keyring)
@@ -169,6 +176,12 @@ def merge(source: Case, target: Case, coordinator: Staff, coordinator_keys: vaul
     source_keys = open_case(source, coordinator, coordinator_keys)
     target_keys = open_case(target, coordinator, coordinator_keys)
     with transaction.atomic():
+        # Claimed first, as in accept: a request is merged, accepted or discarded once.
+        claimed = Case.objects.filter(pk=source.pk, status=Status.NEW).update(
+            status=Status.MERGED, merged_into=target, updated_at=clock.now()
+        )
+        if not claimed:
+            raise NotAllowed
         source.requesters.update(case=target)
         recipients = [target_keys.public_key, *requester_keys(target)]
         intake = vault.open_from_many(source_keys, bytes(source.sealed_intake))

@@ -1,12 +1,491 @@
-"""Triage for coordinators: the inbox of new requests. (Being written.)"""
+"""Triage for coordinators: the inbox of new requests, accept, merge, discard.
+
+The inbox lists only plaintext metadata (coded situation, flags, region
+group, priority, hour-precision age): nothing is decrypted here. Reading a
+request happens on the case page, with the coordinator's own keys.
+
+Every view answers 404 to anyone but an active coordinator. Changes are POSTs
+that call an action in tropa.cases.actions and redirect; whatever cannot be
+done comes back as a message, never as a server error.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from tropa import vault
+from tropa.accounts.models import Staff
+from tropa.cases import actions
+from tropa.cases.access import can_manage, can_triage, visible_cases
+from tropa.cases.models import OPEN_STATUSES, Case, RegionGroup, Situation, Status
+from tropa.core import clock
+from tropa.keyring.actions import NoAccess
+
+View = Callable[..., HttpResponse]
+PAGE_SIZE = 50
+MAX_BULK = 500
+MAX_TARGET_OPTIONS = 300
+RECENT_TARGETS = 10
+
+# Flag filter value -> (model field, short badge saying why the priority).
+FLAGS: dict[str, tuple[str, Any]] = {
+    "report_soon": ("flag_report_soon", gettext_lazy("report-by date soon")),
+    "front": ("flag_front", gettext_lazy("at the front")),
+    "awol": ("flag_awol", gettext_lazy("absent from unit")),
+    "illness": ("flag_illness", gettext_lazy("serious illness")),
+    "poor_russian": ("flag_poor_russian", gettext_lazy("little Russian")),
+    "deceived": ("flag_deceived", gettext_lazy("deceived into contract")),
+    "relative": ("flag_relative", gettext_lazy("for a relative")),
+}
+AGES: dict[str, tuple[int, Any]] = {
+    "1": (1, gettext_lazy("older than 1 day")),
+    "3": (3, gettext_lazy("older than 3 days")),
+    "7": (7, gettext_lazy("older than 7 days")),
+}
+# Only what a row shows; the sealed answers are never loaded here.
+ROW_FIELDS = ("id", "priority", "situation", "region_group", "received_at") + tuple(
+    field for field, _label in FLAGS.values()
+)
 
 
-def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
+def coordinators_only(view: View) -> View:
+    """Anyone but an active coordinator gets 404, as if the page did not exist."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not isinstance(request.user, Staff) or not can_triage(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _staff(request: HttpRequest) -> Staff:
+    assert isinstance(request.user, Staff)
+    return request.user
+
+
+def _keys(request: HttpRequest) -> vault.KeyPair:
+    return request.staff_keys  # type: ignore[attr-defined,no-any-return]
+
+
+# The inbox ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    situation: str = ""
+    flag: str = ""
+    region: str = ""
+    age: str = ""
+
+    @classmethod
+    def parse(cls, params: Any) -> Filters:
+        """Unknown values are ignored, as if the filter were not set."""
+
+        def pick(name: str, allowed: Any) -> str:
+            value = params.get(name, "")
+            return value if value in allowed else ""
+
+        return cls(
+            situation=pick("situation", Situation.values),
+            flag=pick("flag", FLAGS),
+            region=pick("region", RegionGroup.values),
+            age=pick("age", AGES),
+        )
+
+    def apply(self, rows: QuerySet[Case], now: datetime, skip: str = "") -> QuerySet[Case]:
+        """The filters, all but `skip` (a facet counts over the other filters)."""
+        if self.situation and skip != "situation":
+            rows = rows.filter(situation=self.situation)
+        if self.flag and skip != "flag":
+            rows = rows.filter(**{FLAGS[self.flag][0]: True})
+        if self.region and skip != "region":
+            rows = rows.filter(region_group=self.region)
+        if self.age and skip != "age":
+            rows = rows.filter(received_at__lt=now - timedelta(days=AGES[self.age][0]))
+        return rows
+
+    @property
+    def active(self) -> bool:
+        return any((self.situation, self.flag, self.region, self.age))
+
+
+def new_requests() -> QuerySet[Case]:
+    """Every coordinator sees every new request (tropa.cases.access)."""
+    return Case.objects.filter(status=Status.NEW)
+
+
+def _grouped(rows: QuerySet[Case], field: str) -> dict[str, int]:
+    counted = rows.order_by().values_list(field).annotate(n=Count("*"))
+    return dict(counted)  # type: ignore[arg-type]
+
+
+def facets(filters: Filters, now: datetime) -> dict[str, dict[str, int]]:
+    """Counts per filter value: one GROUP BY (or one aggregate) query per facet."""
+    base = new_requests()
+    flag_counts = filters.apply(base, now, skip="flag").aggregate(
+        **{name: Count("status", filter=Q(**{field: True})) for name, (field, _l) in FLAGS.items()}
+    )
+    age_counts = filters.apply(base, now, skip="age").aggregate(
+        **{
+            key: Count("status", filter=Q(received_at__lt=now - timedelta(days=days)))
+            for key, (days, _l) in AGES.items()
+        }
+    )
+    return {
+        "situation": _grouped(filters.apply(base, now, skip="situation"), "situation"),
+        "region": _grouped(filters.apply(base, now, skip="region"), "region_group"),
+        "flag": flag_counts,
+        "age": age_counts,
+    }
+
+
+def _options(
+    choices: list[tuple[str, Any]], counts: dict[str, int], selected: str
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "value": value,
+            "label": label,
+            "count": counts.get(value, 0),
+            "selected": value == selected,
+        }
+        for value, label in choices
+    ]
+
+
+def age_label(received_at: datetime, now: datetime) -> str:
+    hours = int((now - received_at).total_seconds() // 3600)
+    if hours < 1:
+        return _("< 1 h")
+    if hours < 48:
+        return _("%(hours)d h") % {"hours": hours}
+    return _("%(days)d d") % {"days": hours // 24}
+
+
+@dataclass
+class Row:
+    case: Case
+    age: str
+    badges: list[str]
+    minutes_left: int = 0
+
+
+def _rows(cases: list[Case], now: datetime) -> list[Row]:
+    return [
+        Row(
+            case,
+            age_label(case.received_at, now),
+            [str(label) for field, label in FLAGS.values() if getattr(case, field)],
+        )
+        for case in cases
+    ]
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    count: int
+    pages: int
+
+    @classmethod
+    def of(cls, raw: str | None, count: int) -> Page:
+        pages = max(1, -(-count // PAGE_SIZE))
+        try:
+            number = int(raw or 1)
+        except ValueError:
+            number = 1
+        return cls(min(max(number, 1), pages), count, pages)
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * PAGE_SIZE
+
+    @property
+    def first(self) -> int:
+        return min(self.offset + 1, self.count)
+
+    @property
+    def last(self) -> int:
+        return min(self.offset + PAGE_SIZE, self.count)
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+
+@coordinators_only
+def inbox(request: HttpRequest) -> HttpResponse:
+    now = clock.now()
+    filters = Filters.parse(request.GET)
+    counts = facets(filters, now)
+    # The situation facet covers every other filter: its counts give the total.
+    by_situation = counts["situation"]
+    total = (
+        by_situation.get(filters.situation, 0) if filters.situation else sum(by_situation.values())
+    )
+    page = Page.of(request.GET.get("page"), total)
+    cases = list(
+        filters.apply(new_requests(), now)
+        .only(*ROW_FIELDS)
+        .order_by("-priority", "received_at", "pk")[page.offset : page.offset + PAGE_SIZE]
+    )
+    context = {
+        "rows": _rows(cases, now),
+        "page": page,
+        "filters": filters,
+        "situations": _options(Situation.choices, by_situation, filters.situation),
+        "regions": _options(RegionGroup.choices, counts["region"], filters.region),
+        "flags": _options(
+            [(name, label) for name, (_f, label) in FLAGS.items()], counts["flag"], filters.flag
+        ),
+        "ages": _options(
+            [(key, label) for key, (_d, label) in AGES.items()], counts["age"], filters.age
+        ),
+        "undo_minutes": settings.TROPA_DISCARD_UNDO_MINUTES,
+    }
+    return render(request, "cases/inbox.html", context)
+
+
+# Discard and restore -----------------------------------------------------
+
+
+def _back_to_inbox(request: HttpRequest) -> HttpResponse:
+    """Back to the inbox page the form was on (its filters and page), or the inbox."""
+    target = request.POST.get("next", "")
+    inbox_url = reverse("cases:inbox")
+    if target.startswith(inbox_url) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return redirect(target)
+    return redirect(inbox_url)
+
+
+def _discarded_message(request: HttpRequest, count: int) -> None:
+    if not count:
+        messages.error(request, _("Nothing was discarded: those requests were already handled."))
+        return
+    minutes = settings.TROPA_DISCARD_UNDO_MINUTES
+    text = ngettext("Discarded %(count)d request.", "Discarded %(count)d requests.", count) % {
+        "count": count
+    }
+    undo = ngettext(
+        "Undo within %(minutes)d minute.", "Undo within %(minutes)d minutes.", minutes
+    ) % {"minutes": minutes}
+    messages.success(
+        request,
+        format_html('{} <a href="{}">{}</a>', text, reverse("cases:discarded"), undo),
+    )
+
+
+@coordinators_only
+@require_POST
+def bulk_discard(request: HttpRequest) -> HttpResponse:
+    staff = _staff(request)
+    ids = []
+    for raw in request.POST.getlist("case")[:MAX_BULK]:
+        try:
+            ids.append(uuid.UUID(raw))
+        except ValueError:
+            continue
+    if not ids:
+        messages.error(request, _("Select the requests to discard first."))
+        return _back_to_inbox(request)
+    chosen = [
+        case
+        for case in new_requests().filter(pk__in=ids).only("pk", "status", "team_id")
+        if can_manage(staff, case)
+    ]
+    _discarded_message(request, actions.discard(chosen, staff))
+    return _back_to_inbox(request)
+
+
+def _triage_case(staff: Staff, case_id: uuid.UUID) -> Case:
+    """A case this coordinator may act on, or one of the triage pool (never given
+    to a team: new, discarded, merged or withdrawn requests, which every
+    coordinator saw as new). Anything else is a 404."""
+    case = Case.objects.select_related("keyring", "team").filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    if case.team_id is None or visible_cases(staff).filter(pk=case.pk).exists():
+        return case
     raise Http404
 
 
-inbox = bulk_discard = discarded = accept = merge = discard = restore = _todo
+def _already_handled(request: HttpRequest) -> HttpResponse:
+    messages.error(request, _("This request was already handled."))
+    return redirect("cases:inbox")
+
+
+def _no_key(request: HttpRequest) -> HttpResponse:
+    messages.error(
+        request,
+        _(
+            "Your account holds no key that opens this request. Ask another coordinator "
+            "or an admin to share keys with you again (Staff page)."
+        ),
+    )
+    return redirect("cases:inbox")
+
+
+@coordinators_only
+@require_POST
+def discard(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    staff = _staff(request)
+    case = _triage_case(staff, case_id)
+    if case.status != Status.NEW or not can_manage(staff, case):
+        return _already_handled(request)
+    _discarded_message(request, actions.discard([case], staff))
+    return redirect("cases:inbox")
+
+
+def undo_limit() -> datetime:
+    return clock.now() - timedelta(minutes=settings.TROPA_DISCARD_UNDO_MINUTES)
+
+
+@coordinators_only
+def discarded(request: HttpRequest) -> HttpResponse:
+    """Requests discarded within the undo window; after it the watcher shreds them."""
+    now = clock.now()
+    limit = undo_limit()
+    recent = Case.objects.filter(status=Status.DISCARDED, discarded_at__gte=limit)
+    page = Page.of(request.GET.get("page"), recent.count())
+    cases = list(
+        recent.only(*ROW_FIELDS, "discarded_at").order_by("-discarded_at", "pk")[
+            page.offset : page.offset + PAGE_SIZE
+        ]
+    )
+    rows = _rows(cases, now)
+    for row in rows:
+        left = row.case.discarded_at - limit  # type: ignore[operator]
+        row.minutes_left = max(1, int(left.total_seconds() // 60))
+    context = {
+        "rows": rows,
+        "page": page,
+        "undo_minutes": settings.TROPA_DISCARD_UNDO_MINUTES,
+    }
+    return render(request, "cases/discarded.html", context)
+
+
+@coordinators_only
+@require_POST
+def restore(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    staff = _staff(request)
+    case = _triage_case(staff, case_id)
+    if case.status == Status.NEW:
+        messages.info(request, _("This request is already back in the inbox."))
+    elif case.status != Status.DISCARDED:
+        return _already_handled(request)
+    elif actions.undo_discard(case, staff):
+        messages.success(request, _("The request is back in the inbox."))
+    else:
+        messages.error(request, _("Too late: the undo window has passed and the request is gone."))
+    return redirect("cases:discarded")
+
+
+# Accept and merge --------------------------------------------------------
+
+
+@coordinators_only
+@require_POST
+def accept(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    staff = _staff(request)
+    case = _triage_case(staff, case_id)
+    if case.status != Status.NEW or not can_manage(staff, case):
+        return _already_handled(request)
+    try:
+        actions.accept(case, staff, _keys(request))
+    except actions.NotAllowed:
+        return _already_handled(request)
+    except (NoAccess, vault.CannotOpen):
+        return _no_key(request)
+    messages.success(request, _("Accepted as case %(alias)s.") % {"alias": case.alias})
+    return redirect("cases:case", case_id=case.pk)
+
+
+def merge_targets(staff: Staff, source: Case) -> QuerySet[Case]:
+    """Open cases of the coordinator's team: the ones they can manage and open."""
+    if staff.team_id is None:
+        return Case.objects.none()
+    return (
+        visible_cases(staff)
+        .filter(team_id=staff.team_id, status__in=OPEN_STATUSES)
+        .exclude(pk=source.pk)
+    )
+
+
+def _target(staff: Staff, source: Case, raw: str) -> Case | None:
+    try:
+        target_id = uuid.UUID(raw)
+    except ValueError:
+        return None
+    return merge_targets(staff, source).select_related("keyring").filter(pk=target_id).first()
+
+
+@coordinators_only
+def merge(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Pick the case this request belongs to (GET), confirm it, merge (POST)."""
+    staff = _staff(request)
+    source = _triage_case(staff, case_id)
+    if source.status != Status.NEW or not can_manage(staff, source):
+        return _already_handled(request)
+    if request.method == "POST":
+        target = _target(staff, source, request.POST.get("target", ""))
+        if target is None:
+            messages.error(request, _("Choose an open case of your team to merge into."))
+            return redirect("cases:merge", case_id=source.pk)
+        try:
+            actions.merge(source, target, staff, _keys(request))
+        except actions.NotAllowed:
+            return _already_handled(request)
+        except (NoAccess, vault.CannotOpen):
+            return _no_key(request)
+        messages.success(
+            request, _("The request is now part of case %(alias)s.") % {"alias": target.alias}
+        )
+        return redirect("cases:case", case_id=target.pk)
+
+    targets = merge_targets(staff, source)
+    query = request.GET.get("q", "").strip()[:60]
+    chosen = None
+    if request.GET.get("target"):
+        chosen = _target(staff, source, request.GET["target"])
+        if chosen is None:
+            messages.error(request, _("Choose an open case of your team to merge into."))
+    # Aliases are Cyrillic: SQLite's LIKE folds only ASCII case, so match here.
+    options = sorted(targets.values_list("pk", "alias"), key=lambda row: row[1].casefold())
+    if query:
+        options = [row for row in options if query.casefold() in row[1].casefold()]
+    context = {
+        "source": source,
+        "chosen": chosen,
+        "query": query,
+        "options": options[:MAX_TARGET_OPTIONS],
+        "more_options": max(0, len(options) - MAX_TARGET_OPTIONS),
+        "recent": targets.only("pk", "alias", "status", "triaged_at").order_by("-triaged_at", "pk")[
+            :RECENT_TARGETS
+        ],
+    }
+    return render(request, "cases/merge.html", context)
