@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tropa.cases import inbox, views
+from tropa.cases import inbox, reply_templates, views
 
 app_name = "cases"
 urlpatterns = [
@@ -25,6 +25,6 @@ urlpatterns = [
     path("cases/<uuid:case_id>/reveal/", views.reveal, name="reveal"),
     path("cases/<uuid:case_id>/tasks/", views.add_task, name="add_task"),
     path("cases/<uuid:case_id>/tasks/<uuid:task_id>/done/", views.task_done, name="task_done"),
-    path("templates/", views.templates, name="templates"),
-    path("templates/<int:template_id>/", views.template_edit, name="template_edit"),
+    path("templates/", reply_templates.templates, name="templates"),
+    path("templates/<int:template_id>/", reply_templates.template_edit, name="template_edit"),
 ]

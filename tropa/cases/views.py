@@ -37,12 +37,11 @@ from tropa.cases.forms import (
     ReplyForm,
     StatusForm,
     TaskForm,
-    TemplateForm,
     UploadForm,
 )
 from tropa.cases.models import Assignment, Case, ReplyTemplate, Status, Task
 from tropa.core import clock
-from tropa.core.views import posted
+from tropa.core.views import file_download
 from tropa.intake.uploads import SealedUpload, SealingUploadHandler
 from tropa.keyring.actions import NoAccess
 
@@ -312,16 +311,7 @@ def download(request: HttpRequest, case_id: uuid.UUID, attachment_id: uuid.UUID)
         return _back(case)
     except vault.CannotOpen:
         raise Http404 from None
-    response = HttpResponse(data, content_type="application/octet-stream")
-    response["Content-Disposition"] = _attachment_header(str(meta.get("name", "file")))
-    return response
-
-
-def _attachment_header(name: str) -> str:
-    from urllib.parse import quote
-
-    ascii_name = name.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return file_download(data, str(meta.get("name", "file")))
 
 
 # --- status, assignment, tasks -------------------------------------------------
@@ -456,33 +446,3 @@ def task_done(request: HttpRequest, case_id: uuid.UUID, task_id: uuid.UUID) -> H
     actions.complete_task(task, staff)
     messages.success(request, _("Task done."))
     return _back(case, "tasks")
-
-
-# --- reply templates (coordinators) -----------------------------------------------
-
-
-@roles_only(Role.COORDINATOR)
-def templates(request: HttpRequest) -> HttpResponse:
-    form = TemplateForm(posted(request), initial={"language": page.language()})
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Template saved."))
-        return redirect("cases:templates")
-    context = {"form": form, "templates": ReplyTemplate.objects.all()}
-    return render(request, "cases/templates.html", context, status=400 if form.errors else 200)
-
-
-@roles_only(Role.COORDINATOR)
-def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
-    template = get_object_or_404(ReplyTemplate, pk=template_id)
-    if request.method == "POST" and "delete" in request.POST:
-        template.delete()
-        messages.success(request, _("Template deleted."))
-        return redirect("cases:templates")
-    form = TemplateForm(posted(request), instance=template)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Template saved."))
-        return redirect("cases:templates")
-    context = {"form": form, "template": template}
-    return render(request, "cases/template_edit.html", context, status=400 if form.errors else 200)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -59,3 +61,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def posted(request: HttpRequest) -> object:
     """The POST data to bind a form to, or None on GET (an empty POST still binds)."""
     return request.POST if request.method == "POST" else None
+
+
+def file_download(data: bytes, name: str) -> HttpResponse:
+    """A decrypted file, always as a download (never shown inline), with its name kept."""
+    ascii_name = name.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    )
+    return response

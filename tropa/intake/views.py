@@ -20,7 +20,7 @@ from tropa import vault
 from tropa.cases.models import Attachment, Kind
 from tropa.core import held
 from tropa.core.access import public
-from tropa.core.views import posted
+from tropa.core.views import file_download, posted
 from tropa.intake import actions, codenames, portal, questionnaire
 from tropa.intake.forms import CodenameForm, DeleteForm, KeptForm, MessageForm
 from tropa.intake.uploads import SealingUploadHandler, open_attachment
@@ -217,16 +217,7 @@ def download(request: HttpRequest, attachment_id: uuid.UUID) -> HttpResponse:
         meta, data = open_attachment(attachment, who.keys)
     except vault.CannotOpen:
         raise Http404 from None
-    response = HttpResponse(data, content_type="application/octet-stream")
-    response["Content-Disposition"] = _attachment_header(str(meta.get("name", "file")))
-    return response
-
-
-def _attachment_header(name: str) -> str:
-    from urllib.parse import quote
-
-    ascii_name = name.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return file_download(data, str(meta.get("name", "file")))
 
 
 @public
