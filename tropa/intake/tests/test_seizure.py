@@ -10,6 +10,14 @@ temporary directory, and on PostgreSQL a `pg_dump`, the database's data files
 and the WAL written meanwhile. No marker and no codename may be found, in any
 common encoding. A plaintext field triage may see (the region group) is found
 the same way, so the search is known to work.
+
+Staff work on a request the same way, by HTTP only: a coordinator and a
+consultant made with `tropa createstaff` sign in for the first time (two-factor
+enrolment, a new password), the coordinator gets the intake key with
+`tropa recover`, accepts a request, assigns the consultant and reveals the
+name; the consultant replies, writes an internal note, uploads a file for the
+team and adds a task, all carrying markers. The case alias must come from the
+word lists and be stored only in its own column.
 """
 
 from __future__ import annotations
@@ -40,7 +48,8 @@ from pathlib import Path
 
 import pytest
 
-from tropa.core.tests.test_cli import snapshot, tropa, tropa_env
+from tropa.cases import aliases
+from tropa.core.tests.test_cli import parse_words, snapshot, tropa, tropa_env
 from tropa.core.tests.test_serve import STARTUP_SECONDS, Server, unused_port
 from tropa.intake import codenames
 
@@ -51,6 +60,8 @@ ASCII_PREFIX = "zq" + secrets.token_hex(5)
 CYRILLIC_PREFIX = "".join(secrets.choice(CYRILLIC) for _ in range(8))
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CODENAME = re.compile(r'<p class="codename"[^>]*>(.*?)</p>', re.S)
+CASE_LINK = re.compile(r'href="/staff/cases/([0-9a-f-]{36})/"')
+H1 = re.compile(r"<h1>\s*(.*?)\s*</h1>", re.S)
 # Reading new files under the temporary directory: bounded, whatever else runs.
 TEMP_FILE_LIMIT = 64 * 1024 * 1024
 
@@ -382,6 +393,221 @@ def markers_in(text: str, markers: Markers, where: str) -> bool:
     return bool(mine) and all(m in text for m in mine)
 
 
+def no_markers_in(text: str, markers: Markers, where: str) -> bool:
+    mine = [m for m, place in markers.used.items() if place.startswith(where)]
+    return bool(mine) and not any(m in text for m in mine)
+
+
+# Staff at work on a request, by HTTP only
+
+
+def created_staff(data: Path, env: dict[str, str], username: str, role: str) -> str:
+    """`tropa createstaff` in the server's data directory; the temporary password."""
+    done = tropa("createstaff", username, "--role", role, data=data, env=env)
+    assert done.returncode == 0, done.stderr
+    match = re.search(r"Temporary password[^:]*: (\S+)", done.stdout)
+    assert match, done.stdout
+    return match.group(1)
+
+
+def totp_now(secret: str) -> str:
+    from django_otp.oath import totp
+
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    return f"{totp(key):06d}"
+
+
+def first_sign_in(base: str, username: str, temporary: str) -> Visitor:
+    """Sign in with the temporary password, enrol two-factor, choose a password."""
+    staff = Visitor(base)
+    choose_language(staff, "en")
+    staff.get("/staff/login/")
+    page = staff.post(
+        "/staff/login/", [("username", username), ("password", temporary), ("code", "")]
+    )
+    assert page.url.endswith("/staff/two-factor/"), page.body[:3000]
+    secret = re.search(r'<code class="secret">([^<]+)</code>', page.body)
+    assert secret, page.body[:3000]
+    page = staff.post("/staff/two-factor/", [("code", totp_now("".join(secret[1].split())))])
+    assert page.url.endswith("/staff/recovery-codes/"), page.body[:3000]
+    page = staff.get("/staff/cases/")
+    assert page.url.endswith("/staff/password/"), page.url  # the password comes first
+    chosen = secrets.token_urlsafe(18)
+    page = staff.post(
+        "/staff/password/", [("current", temporary), ("new", chosen), ("repeat", chosen)]
+    )
+    assert page.status == 200 and "Your password is changed." in page.body, page.body[:3000]
+    return staff
+
+
+def option_value(page: Response, select: str, label_start: str) -> str:
+    """The value of the option of <select name=`select`> whose label starts with `label_start`."""
+    block = re.search(rf'<select name="{select}"[^>]*>(.*?)</select>', page.body, re.S)
+    assert block, page.body[:3000]
+    for value, label in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', block[1]):
+        if html.unescape(label).startswith(label_start):
+            return value
+    raise AssertionError(f"no option {label_start!r} in {block[1]}")
+
+
+@dataclass
+class Casework:
+    case_id: str
+    alias: str
+
+
+def is_alias(text: str) -> bool:
+    """A given name and a word from tropa/cases/aliases.py, nothing else."""
+    given, _space, word = text.partition(" ")
+    return given in aliases.GIVEN_NAMES and word in aliases.WORDS
+
+
+def run_casework(
+    base: str, data: Path, env: dict[str, str], words: list[str], markers: Markers, ru: Visitor
+) -> Casework:
+    """Staff triage, assign and work on the Russian request, with markers in all they write.
+
+    `ru` is the requester of that request, signed in: they read the reply.
+    """
+    # A coordinator (with the intake key, restored from the recovery words) and a consultant
+    olga_password = created_staff(data, env, "olga", "coordinator")
+    done = tropa("recover", "olga", data=data, env=env, stdin=" ".join(words) + "\n")
+    assert done.returncode == 0, done.stderr
+    ivan_password = created_staff(data, env, "ivan", "consultant")
+    olga = first_sign_in(base, "olga", olga_password)
+    ivan = first_sign_in(base, "ivan", ivan_password)
+
+    # The coordinator opens the inbox and the request, and accepts it
+    inbox = olga.get("/staff/inbox/")
+    assert inbox.status == 200, inbox.body[:3000]
+    rows = re.findall(r'<a href="/staff/cases/([0-9a-f-]{36})/">([^<]*)</a>', inbox.body)
+    assert len(rows) == 2, rows  # the third request was deleted by its requester
+    case_id = next(pk for pk, label in rows if label == "In a unit or at the front")
+    page = olga.get(f"/staff/cases/{case_id}/")
+    assert page.status == 200 and markers_in(page.body, markers, "request ru story")
+    page = olga.post(f"/staff/cases/{case_id}/accept/", [])
+    assert page.status == 200 and page.url.endswith(f"/staff/cases/{case_id}/"), page.body[:3000]
+    alias = html.unescape(H1.search(page.body)[1])
+    assert is_alias(alias), alias
+    assert f"Accepted as case {html.escape(alias)}." in page.body
+
+    # And assigns the consultant with the form on the case page
+    ivan_pk = option_value(page, "staff", "ivan")
+    page = olga.post(f"/staff/cases/{case_id}/assign/", [("staff", ivan_pk), ("instead_of", "")])
+    assert "ivan is on the case." in page.body, page.body[:3000]
+
+    # The consultant finds the case in their list and works on it
+    mine = ivan.get("/staff/cases/")
+    assert CASE_LINK.findall(mine.body) == [case_id] and html.escape(alias) in mine.body
+    case_url = f"/staff/cases/{case_id}/"
+    page = ivan.get(case_url)
+    assert page.status == 200 and markers_in(page.body, markers, "request ru story")
+    reply = f"Здравствуйте, {markers.cyrillic('staff reply ru')} {markers.ascii('staff reply')}"
+    page = ivan.post_multipart(case_url + "reply/", [("text", reply), ("action", "send")], [])
+    assert "Reply sent." in page.body, page.body[:3000]
+    note = f"Заметка {markers.cyrillic('internal note ru')} {markers.ascii('internal note')}"
+    page = ivan.post(case_url + "note/", [("text", note)])
+    assert "Note added." in page.body, page.body[:3000]
+    content = f"Протокол {markers.cyrillic('team file ru')} {markers.ascii('team file')}\n"
+    name = f"протокол-{markers.ascii('team file name')}.txt"
+    caption = f"Скан {markers.ascii('team file caption')}"
+    page = ivan.post_multipart(
+        case_url + "files/", [("caption", caption)], [(name, content.encode())]
+    )
+    assert "Files added for the team." in page.body, page.body[:3000]
+    links = re.findall(rf'href="({case_url}files/[0-9a-f-]{{36}}/)">([^<]*)</a>', page.body)
+    download = [url for url, label in links if html.unescape(label) == name]
+    assert len(download) == 1, links
+    assert ivan.get(download[0]).body == content  # sealed, and opened again
+    title = f"Позвонить {markers.cyrillic('task title ru')} {markers.ascii('task title')}"
+    page = ivan.post(case_url + "tasks/", [("title", title), ("owner", ivan_pk), ("due", "")])
+    assert "Task added." in page.body and markers_in(page.body, markers, "task title")
+
+    # The coordinator reveals the name, which the page shows for this once
+    page = olga.get(case_url)
+    assert markers_in(page.body, markers, "staff reply") and markers_in(
+        page.body, markers, "internal note"
+    )
+    assert no_markers_in(page.body, markers, "request ru name")  # hidden
+    page = olga.post(case_url + "reveal/", [("question", "name")])
+    assert page.status == 200 and markers_in(page.body, markers, "request ru name")
+    assert no_markers_in(olga.get(case_url).body, markers, "request ru name")
+
+    # The requester reads the reply, and nothing meant for the team
+    page = ru.get("/portal/")
+    assert markers_in(page.body, markers, "staff reply"), page.body[:3000]
+    for internal in ("internal note", "team file", "task title"):
+        assert no_markers_in(page.body, markers, internal), internal
+    return Casework(case_id, alias)
+
+
+def alias_cells(tables: dict[str, tuple[list[str], list[tuple]]], alias: str) -> set[str]:
+    """`table.column` of every stored cell (decoded session data too) holding the alias."""
+    needle = alias.encode()
+    found = set()
+    for table, (columns, rows) in tables.items():
+        for row in rows:
+            for column, cell in zip(columns, row, strict=True):
+                if isinstance(cell, memoryview | bytes | bytearray):
+                    content = bytes(cell)
+                else:
+                    content = str(cell).encode()
+                if table == "django_session" and column == "session_data":
+                    content += next(iter(decoded_sessions([(content.decode(),)]).values()))
+                if needle in content:
+                    found.add(f"{table}.{column}")
+    return found
+
+
+def assert_alias_only_in_its_column(
+    tables: dict[str, tuple[list[str], list[tuple]]], casework: Casework
+) -> None:
+    assert alias_cells(tables, casework.alias) == {"cases_case.alias"}
+    columns, rows = tables["cases_case"]
+    ids = {str(uuid.UUID(str(row[columns.index("id")]))) for row in rows}
+    assert casework.case_id in ids
+
+
+def alias_in_old_sessions(sessions: dict[str, bytes], casework: Casework) -> None:
+    """The alias is in no session value either, old versions included.
+
+    Known to fail: MESSAGE_STORAGE keeps flash messages in the session row, and
+    "Accepted as case <alias>." (tropa/cases/inbox.py, accept and merge) stays
+    in the row's superseded versions (SQLite WAL, PostgreSQL dead tuples and
+    WAL). Checked last, so everything above still fails hard; once the message
+    no longer names the alias, this passes and the xfail can go.
+    """
+    escaped = json.dumps(casework.alias)[1:-1]  # messages are JSON inside the JSON session
+    forms = [casework.alias, escaped, json.dumps(escaped)[1:-1]]
+    forms = [form.encode() for form in forms]
+    found = sorted(place for place, value in sessions.items() if any(f in value for f in forms))
+    if found:
+        pytest.xfail(f"the case alias is in old session versions (flash messages): {found}")
+
+
+def sqlite_tables(data: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+    import sqlite3
+
+    copy = data.parent / "tables-copy.sqlite3"
+    shutil.copy(data / "tropa.sqlite3", copy)
+    for suffix in ("-wal", "-shm"):
+        if (data / f"tropa.sqlite3{suffix}").exists():
+            shutil.copy(data / f"tropa.sqlite3{suffix}", f"{copy}{suffix}")
+    db = sqlite3.connect(copy)
+    try:
+        names = [
+            row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        tables = {}
+        for name in names:
+            cursor = db.execute(f'SELECT * FROM "{name}"')  # noqa: S608 (names from the schema)
+            tables[name] = ([d[0] for d in cursor.description], cursor.fetchall())
+    finally:
+        db.close()
+    return tables
+
+
+
 # The server and what it leaves behind
 
 
@@ -464,6 +690,26 @@ def decoded_sessions(rows: list[tuple[str]]) -> dict[str, bytes]:
     return places
 
 
+# A signed session value: base64 payload (a leading dot: compressed), timestamp, signature.
+SIGNED_SESSION = re.compile(rb"\.?[A-Za-z0-9_-]{16,}:[A-Za-z0-9_-]{6,}:[A-Za-z0-9_-]{20,}")
+
+
+def stale_sessions(places: dict[str, bytes]) -> dict[str, bytes]:
+    """Every session value left anywhere in the raw bytes, decoded: old row
+    versions too (a WAL, dead tuples, free pages), which no query returns and
+    whose compressed payload a byte search alone cannot read."""
+    found = {}
+    for place, content in places.items():
+        for index, match in enumerate(SIGNED_SESSION.finditer(content)):
+            try:
+                (decoded,) = decoded_sessions([(match.group().decode(),)]).values()
+            except (ValueError, zlib.error):
+                continue
+            if decoded.startswith(b"{"):
+                found[f"session value {index} in {place}"] = decoded
+    return found
+
+
 @dataclass
 class Seized:
     places: dict[str, bytes]
@@ -508,13 +754,16 @@ def temp_before(tmp_path) -> dict[Path, tuple[int, int]]:
     return file_listing(Path(tempfile.gettempdir()), skip=tmp_path)
 
 
-def init_and_serve(tmp_path: Path, env: dict[str, str]) -> tuple[Path, Server]:
+def init_and_serve(tmp_path: Path, env: dict[str, str]) -> tuple[Path, Server, list[str]]:
+    """`tropa init` and `tropa serve`; also the recovery words init printed."""
     data = tmp_path / "data"
     logs = tmp_path / "logs"
     logs.mkdir()
     done = tropa("init", data=data, env=env)
     assert done.returncode == 0, done.stderr
-    return data, start(data, logs, env)
+    words = parse_words(done.stdout)
+    assert len(words) == 24, done.stdout
+    return data, start(data, logs, env), words
 
 
 def stop(server: Server) -> None:
@@ -526,10 +775,13 @@ def stop(server: Server) -> None:
 def test_it_leaves_no_requester_data_on_a_seized_sqlite_server(tmp_path, temp_before):
     # Given a server of its own, on SQLite in its data directory
     markers = Markers()
-    data, server = init_and_serve(tmp_path, tropa_env())
+    env = tropa_env()
+    data, server, words = init_and_serve(tmp_path, env)
     try:
-        # When requesters write to it, it is imaged running, and stopped as systemd does
+        # When requesters write to it, staff work on a request, it is imaged
+        # running, and stopped as systemd does
         kept, signed_in = run_scenario(server.url, markers)
+        casework = run_casework(server.url, data, env, words, markers, signed_in)
         running = image_running(data)
     finally:
         stop(server)
@@ -540,11 +792,17 @@ def test_it_leaves_no_requester_data_on_a_seized_sqlite_server(tmp_path, temp_be
     places |= sqlite_sessions(data)
     database = b"".join(c for n, c in places.items() if "tropa.sqlite3" in n)
     assert database, list(places)
+    sessions = stale_sessions(places)
+    assert any(b"_auth_user_id" in value for value in sessions.values()), list(sessions)
+    places |= sessions
     assert_nothing_found(needles_for(markers, kept), places, markers)
     # And the search works: the region group and the live session are found
     assert b"volga" in database
     assert b"at_front" in database and b"contract" in database
     assert signed_in.session_key().encode() in database
+    # And the case alias, from the word lists, is stored in its own column only
+    assert_alias_only_in_its_column(sqlite_tables(data), casework)
+    alias_in_old_sessions(sessions, casework)
 
 
 # PostgreSQL: the same people, a fresh database of the server's own
@@ -620,6 +878,32 @@ def pg_logs_listing(cluster: Cluster) -> dict[Path, tuple[int, int]]:
     return listing
 
 
+def pg_tables(connection) -> dict[str, tuple[list[str], list[tuple]]]:
+    names = connection.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+    ).fetchall()
+    tables = {}
+    for (name,) in names:
+        cursor = connection.execute(f'SELECT * FROM "{name}"')  # noqa: S608 (from the schema)
+        tables[name] = ([d.name for d in cursor.description], cursor.fetchall())
+    return tables
+
+
+def assert_alias_only_in_case_rows(dump: bytes, casework: Casework) -> None:
+    """In a plain pg_dump, the alias is only on the case's row of `COPY public.cases_case`."""
+    table = ""
+    lines = []
+    for line in dump.decode().splitlines():
+        if line.startswith("COPY "):
+            table = line.split()[1]
+        elif line == "\\.":
+            table = ""
+        if casework.alias in line:
+            lines.append((table, line.startswith(casework.case_id)))
+    assert lines == [("public.cases_case", True)], lines
+
+
 def pg_dump(cluster: Cluster, dbname: str) -> bytes:
     env = dict(os.environ)
     if cluster.url.password:
@@ -646,10 +930,12 @@ def test_it_leaves_no_requester_data_on_a_seized_postgresql_server(
     wal_before = file_listing(wal, skip=wal / "x") if wal else {}
     logs_before = pg_logs_listing(cluster)
     env = tropa_env(TROPA_DATABASE_URL=cluster.database_url(fresh_database))
-    data, server = init_and_serve(tmp_path, env)
+    data, server, words = init_and_serve(tmp_path, env)
     try:
-        # When requesters write to it, it is imaged running, and stopped
+        # When requesters write to it, staff work on a request, it is imaged
+        # running, and stopped
         kept, signed_in = run_scenario(server.url, markers)
+        casework = run_casework(server.url, data, env, words, markers, signed_in)
         running = image_running(data)
     finally:
         stop(server)
@@ -667,11 +953,19 @@ def test_it_leaves_no_requester_data_on_a_seized_postgresql_server(
         places |= files
         controls["pg data files"] = b"".join(c for n, c in files.items() if "base/" in n)
         controls["pg wal"] = b"".join(c for n, c in files.items() if " wal " in n)
+    sessions = stale_sessions(places)
+    assert any(b"_auth_user_id" in value for value in sessions.values()), list(sessions)
+    places |= sessions
     assert_nothing_found(needles_for(markers, kept), places, markers)
 
     # And the search works: the plaintext region group is found in each kind of place
     for place, content in controls.items():
         assert b"volga" in content, f"the control value is missing from {place}"
     assert signed_in.session_key().encode() in dump
+    # And the case alias, from the word lists, is stored in its own column only
+    with cluster.connect(fresh_database) as connection:
+        assert_alias_only_in_its_column(pg_tables(connection), casework)
+    assert_alias_only_in_case_rows(dump, casework)
+    alias_in_old_sessions(sessions, casework)
     if cluster.data_directory is None:
         pytest.skip(f"pg_dump searched; the cluster's files are not readable by {os.getuid()}")
