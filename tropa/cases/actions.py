@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 
 from tropa import vault
 from tropa.accounts.models import Role, Staff
@@ -22,6 +21,7 @@ from tropa.audit.log import record
 from tropa.audit.models import Action
 from tropa.cases import aliases, timeline
 from tropa.cases.models import (
+    OPEN_STATUSES,
     Assignment,
     Case,
     Kind,
@@ -381,14 +381,12 @@ def share_team_cases(staff: Staff, granter: Staff, granter_keys: vault.KeyPair) 
     return count
 
 
-def caseloads(team: Team | None) -> dict[Any, int]:
-    """Open cases per staff member, for choosing whom to assign."""
+def caseloads(staff: list[Staff]) -> dict[Any, int]:
+    """Open cases of each of these staff members, for choosing whom to assign."""
     from django.db.models import Count
 
     rows = (
-        Assignment.objects.filter(
-            Q(case__status__in=[Status.TRIAGED, Status.ACTIVE, Status.IN_TRANSIT, Status.SAFE])
-        )
+        Assignment.objects.filter(staff__in=staff, case__status__in=OPEN_STATUSES)
         .values("staff_id")
         .annotate(n=Count("id"))
     )

@@ -146,10 +146,11 @@ def _render(
         "file_errors": [],
     }
     if manage and case.status != Status.NEW:
+        candidates = _candidates(case, assigned)
         context["assign_form"] = AssignForm(
-            candidates=_candidates(case, assigned),
+            candidates=candidates,
             assigned=assigned,
-            loads=actions.caseloads(case.team),
+            loads=actions.caseloads([*candidates, *assigned]),
         )
     for name, form in forms.items():
         if form is not None:
