@@ -136,7 +136,9 @@ def is_alias(text: str) -> bool:
     return given in aliases.GIVEN_NAMES and word in aliases.WORDS
 
 
-def test_a_case_goes_from_the_inbox_to_a_reply_and_is_closed(page_js_off: Page, new_page, olga, ivan):
+def test_a_case_goes_from_the_inbox_to_a_reply_and_is_closed(
+    page_js_off: Page, new_page, olga, ivan
+):
     coordinator = page_js_off
     h1 = coordinator.get_by_role("heading", level=1)
     codename = new_request()
