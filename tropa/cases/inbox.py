@@ -13,56 +13,45 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tropa import vault
 from tropa.accounts.models import Staff
 from tropa.cases import actions
 from tropa.cases.access import can_manage, can_triage, visible_cases
+from tropa.cases.inbox_query import (
+    AGES,
+    FLAGS,
+    PAGE_SIZE,
+    ROW_FIELDS,
+    Filters,
+    Page,
+    facets,
+    new_requests,
+    options,
+    rows_of,
+)
 from tropa.cases.models import OPEN_STATUSES, Case, RegionGroup, Situation, Status
 from tropa.core import clock
 from tropa.keyring.actions import NoAccess
 
 View = Callable[..., HttpResponse]
-PAGE_SIZE = 50
 MAX_BULK = 500
 MAX_TARGET_OPTIONS = 300
 RECENT_TARGETS = 10
-
-# Flag filter value -> (model field, short badge saying why the priority).
-FLAGS: dict[str, tuple[str, Any]] = {
-    "report_soon": ("flag_report_soon", gettext_lazy("report-by date soon")),
-    "front": ("flag_front", gettext_lazy("at the front")),
-    "awol": ("flag_awol", gettext_lazy("absent from unit")),
-    "illness": ("flag_illness", gettext_lazy("serious illness")),
-    "poor_russian": ("flag_poor_russian", gettext_lazy("little Russian")),
-    "deceived": ("flag_deceived", gettext_lazy("deceived into contract")),
-    "relative": ("flag_relative", gettext_lazy("for a relative")),
-}
-AGES: dict[str, tuple[int, Any]] = {
-    "1": (1, gettext_lazy("older than 1 day")),
-    "3": (3, gettext_lazy("older than 3 days")),
-    "7": (7, gettext_lazy("older than 7 days")),
-}
-# Only what a row shows; the sealed answers are never loaded here.
-ROW_FIELDS = ("id", "priority", "situation", "region_group", "received_at") + tuple(
-    field for field, _label in FLAGS.values()
-)
 
 
 def coordinators_only(view: View) -> View:
@@ -89,153 +78,6 @@ def _keys(request: HttpRequest) -> vault.KeyPair:
 # The inbox ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Filters:
-    situation: str = ""
-    flag: str = ""
-    region: str = ""
-    age: str = ""
-
-    @classmethod
-    def parse(cls, params: Any) -> Filters:
-        """Unknown values are ignored, as if the filter were not set."""
-
-        def pick(name: str, allowed: Any) -> str:
-            value = params.get(name, "")
-            return value if value in allowed else ""
-
-        return cls(
-            situation=pick("situation", Situation.values),
-            flag=pick("flag", FLAGS),
-            region=pick("region", RegionGroup.values),
-            age=pick("age", AGES),
-        )
-
-    def apply(self, rows: QuerySet[Case], now: datetime, skip: str = "") -> QuerySet[Case]:
-        """The filters, all but `skip` (a facet counts over the other filters)."""
-        if self.situation and skip != "situation":
-            rows = rows.filter(situation=self.situation)
-        if self.flag and skip != "flag":
-            rows = rows.filter(**{FLAGS[self.flag][0]: True})
-        if self.region and skip != "region":
-            rows = rows.filter(region_group=self.region)
-        if self.age and skip != "age":
-            rows = rows.filter(received_at__lt=now - timedelta(days=AGES[self.age][0]))
-        return rows
-
-    @property
-    def active(self) -> bool:
-        return any((self.situation, self.flag, self.region, self.age))
-
-
-def new_requests() -> QuerySet[Case]:
-    """Every coordinator sees every new request (tropa.cases.access)."""
-    return Case.objects.filter(status=Status.NEW)
-
-
-def _grouped(rows: QuerySet[Case], field: str) -> dict[str, int]:
-    counted = rows.order_by().values_list(field).annotate(n=Count("*"))
-    return dict(counted)  # type: ignore[arg-type]
-
-
-def facets(filters: Filters, now: datetime) -> dict[str, dict[str, int]]:
-    """Counts per filter value: one GROUP BY (or one aggregate) query per facet."""
-    base = new_requests()
-    flag_counts = filters.apply(base, now, skip="flag").aggregate(
-        **{name: Count("status", filter=Q(**{field: True})) for name, (field, _l) in FLAGS.items()}
-    )
-    age_counts = filters.apply(base, now, skip="age").aggregate(
-        **{
-            key: Count("status", filter=Q(received_at__lt=now - timedelta(days=days)))
-            for key, (days, _l) in AGES.items()
-        }
-    )
-    return {
-        "situation": _grouped(filters.apply(base, now, skip="situation"), "situation"),
-        "region": _grouped(filters.apply(base, now, skip="region"), "region_group"),
-        "flag": flag_counts,
-        "age": age_counts,
-    }
-
-
-def _options(
-    choices: list[tuple[str, Any]], counts: dict[str, int], selected: str
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "value": value,
-            "label": label,
-            "count": counts.get(value, 0),
-            "selected": value == selected,
-        }
-        for value, label in choices
-    ]
-
-
-def age_label(received_at: datetime, now: datetime) -> str:
-    hours = int((now - received_at).total_seconds() // 3600)
-    if hours < 1:
-        return _("< 1 h")
-    if hours < 48:
-        return _("%(hours)d h") % {"hours": hours}
-    return _("%(days)d d") % {"days": hours // 24}
-
-
-@dataclass
-class Row:
-    case: Case
-    age: str
-    badges: list[str]
-    minutes_left: int = 0
-
-
-def _rows(cases: list[Case], now: datetime) -> list[Row]:
-    return [
-        Row(
-            case,
-            age_label(case.received_at, now),
-            [str(label) for field, label in FLAGS.values() if getattr(case, field)],
-        )
-        for case in cases
-    ]
-
-
-@dataclass(frozen=True)
-class Page:
-    number: int
-    count: int
-    pages: int
-
-    @classmethod
-    def of(cls, raw: str | None, count: int) -> Page:
-        pages = max(1, -(-count // PAGE_SIZE))
-        try:
-            number = int(raw or 1)
-        except ValueError:
-            number = 1
-        return cls(min(max(number, 1), pages), count, pages)
-
-    @property
-    def offset(self) -> int:
-        return (self.number - 1) * PAGE_SIZE
-
-    @property
-    def first(self) -> int:
-        return min(self.offset + 1, self.count)
-
-    @property
-    def last(self) -> int:
-        return min(self.offset + PAGE_SIZE, self.count)
-
-    @property
-    def previous(self) -> int | None:
-        return self.number - 1 if self.number > 1 else None
-
-    @property
-    def next(self) -> int | None:
-        return self.number + 1 if self.number < self.pages else None
-
-
 @coordinators_only
 def inbox(request: HttpRequest) -> HttpResponse:
     now = clock.now()
@@ -253,15 +95,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
         .order_by("-priority", "received_at", "pk")[page.offset : page.offset + PAGE_SIZE]
     )
     context = {
-        "rows": _rows(cases, now),
+        "rows": rows_of(cases, now),
         "page": page,
         "filters": filters,
-        "situations": _options(Situation.choices, by_situation, filters.situation),
-        "regions": _options(RegionGroup.choices, counts["region"], filters.region),
-        "flags": _options(
+        "situations": options(Situation.choices, by_situation, filters.situation),
+        "regions": options(RegionGroup.choices, counts["region"], filters.region),
+        "flags": options(
             [(name, label) for name, (_f, label) in FLAGS.items()], counts["flag"], filters.flag
         ),
-        "ages": _options(
+        "ages": options(
             [(key, label) for key, (_d, label) in AGES.items()], counts["age"], filters.age
         ),
         "undo_minutes": settings.TROPA_DISCARD_UNDO_MINUTES,
@@ -377,7 +219,7 @@ def discarded(request: HttpRequest) -> HttpResponse:
             page.offset : page.offset + PAGE_SIZE
         ]
     )
-    rows = _rows(cases, now)
+    rows = rows_of(cases, now)
     for row in rows:
         left = row.case.discarded_at - limit  # type: ignore[operator]
         row.minutes_left = max(1, int(left.total_seconds() // 60))

@@ -607,7 +607,6 @@ def sqlite_tables(data: Path) -> dict[str, tuple[list[str], list[tuple]]]:
     return tables
 
 
-
 # The server and what it leaves behind
 
 
