@@ -22,7 +22,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from tropa import vault
@@ -42,7 +41,7 @@ from tropa.cases.forms import (
 from tropa.cases.models import Assignment, Case, ReplyTemplate, Status, Task
 from tropa.core import clock
 from tropa.core.views import file_download
-from tropa.intake.uploads import SealedUpload, SealingUploadHandler
+from tropa.intake.uploads import SealedUpload, accepts_sealed_uploads
 from tropa.keyring.actions import NoAccess
 
 CASEWORK = (Role.COORDINATOR, Role.CONSULTANT)
@@ -199,26 +198,9 @@ def _uploads(request: HttpRequest) -> tuple[list[SealedUpload], list[str]]:
     return [u for u in uploads if not u.error], [u.error_message() for u in uploads if u.error]
 
 
-def _close(uploads: list[SealedUpload]) -> None:
-    """Drop the ciphertext of files not stored (stored ones are closed already)."""
-    for upload in uploads:
-        upload.close()
-
-
-@csrf_exempt
 @require_POST
+@accepts_sealed_uploads
 def reply(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    # Upload handlers must be swapped before anything reads the body, which is
-    # why CSRF is checked inside, after the swap, not by the middleware.
-    request.upload_handlers = [SealingUploadHandler(request)]
-    try:
-        return _reply(request, case_id)
-    finally:
-        _close(request.FILES.getlist("files"))
-
-
-@csrf_protect
-def _reply(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
     good, file_errors = _uploads(request)
@@ -268,18 +250,9 @@ def note(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _back(case, "timeline-end")
 
 
-@csrf_exempt
 @require_POST
+@accepts_sealed_uploads
 def upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    request.upload_handlers = [SealingUploadHandler(request)]
-    try:
-        return _upload(request, case_id)
-    finally:
-        _close(request.FILES.getlist("files"))
-
-
-@csrf_protect
-def _upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Files for the team: a new internal note holding them, sealed to the case key only."""
     staff = _staff(request)
     case = get_case_for(staff, case_id)

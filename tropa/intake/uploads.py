@@ -13,13 +13,17 @@ from __future__ import annotations
 import json
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from tropa import vault
 
@@ -202,3 +206,27 @@ class _Reader:
         part = self.data[self.position : self.position + size]
         self.position += len(part)
         return part
+
+
+def accepts_sealed_uploads(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For a view that takes files: seal them as they arrive, then check CSRF.
+
+    Upload handlers must be swapped before anything reads the body, so the
+    CSRF middleware (which reads it) is skipped and the same check runs inside,
+    after the swap. Ciphertext of files the view did not store is dropped.
+    """
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        request.upload_handlers = [SealingUploadHandler(request)]
+        try:
+            return protected(request, *args, **kwargs)
+        finally:
+            # Only if the body was parsed: a refused request may never read it.
+            parsed = getattr(request, "_files", None)
+            for upload in parsed.getlist("files") if parsed is not None else []:
+                upload.close()
+
+    return wrapped

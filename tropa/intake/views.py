@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from tropa import vault
@@ -23,7 +22,7 @@ from tropa.core.access import public
 from tropa.core.views import file_download, posted
 from tropa.intake import actions, codenames, portal, questionnaire
 from tropa.intake.forms import CodenameForm, DeleteForm, KeptForm, MessageForm
-from tropa.intake.uploads import SealingUploadHandler, open_attachment
+from tropa.intake.uploads import accepts_sealed_uploads, open_attachment
 
 log = logging.getLogger("tropa.intake")
 
@@ -155,18 +154,10 @@ def portal_page(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@csrf_exempt
 @require_POST
-def send_message(request: HttpRequest) -> HttpResponse:
-    # Upload handlers must be swapped before anything reads the body, which is
-    # why CSRF is checked inside, after the swap, not by the middleware.
-    request.upload_handlers = [SealingUploadHandler(request)]
-    return _send_message(request)
-
-
-@csrf_protect
+@accepts_sealed_uploads
 @portal.requester_required
-def _send_message(request: HttpRequest) -> HttpResponse:
+def send_message(request: HttpRequest) -> HttpResponse:
     form = MessageForm(request.POST)
     uploads = request.FILES.getlist("files")
     file_errors = [u.error_message() for u in uploads if u.error]
