@@ -8,7 +8,8 @@ django.test.Client (so the figure is server time, no network):
   - the inbox, first page               GET /staff/inbox/
   - the inbox, filtered                 GET /staff/inbox/?situation=summons&flag=report_soon
   - the inbox, a deep page              GET /staff/inbox/?page=100
-  - the case page with 500 entries      GET /staff/cases/<id>/
+  - the case page with 500 entries      GET /staff/cases/<id>/ (opens on the latest 100)
+  - the same with the whole timeline    GET /staff/cases/<id>/?all=1
 
 each --runs times after a few warm-up requests, and prints p50/p95/max in ms.
 Budgets (issue 4): inbox p95 <= 100 ms, case page p95 <= 150 ms. Figures,
@@ -398,6 +399,7 @@ def run(args: argparse.Namespace, database: str) -> None:
         ("inbox, page 100", "/staff/inbox/?page=100", 100),
         ("discarded list", "/staff/inbox/discarded/", 100),
         (f"case page, {args.entries} entries", f"/staff/cases/{case.pk}/", 150),
+        ("  the same, whole timeline", f"/staff/cases/{case.pk}/?all=1", 150),
     ]
     print(f"{args.runs} requests each after 5 warm-up, in-process (server time), {database}:")
     for label, url, budget in pages:

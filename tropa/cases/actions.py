@@ -66,9 +66,13 @@ class Entry:
     body: str | None
 
 
-def read_timeline(case: Case, keys: vault.KeyPair) -> list[Entry]:
+def read_timeline(case: Case, keys: vault.KeyPair, last: int | None = None) -> list[Entry]:
+    """The timeline, oldest first; with `last`, only the most recent entries."""
+    messages = case.messages.select_related("author").prefetch_related("attachments")
+    if last is not None:
+        messages = messages.filter(seq__gt=case.message_count - last)
     entries = []
-    for message in case.messages.select_related("author").prefetch_related("attachments"):
+    for message in messages:
         try:
             body: str | None = vault.open_from_many(keys, bytes(message.sealed_body)).decode()
         except vault.CannotOpen:

@@ -107,6 +107,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 # --- the case page --------------------------------------------------------------
 
+TIMELINE_RECENT = 100
+
 
 def _render(
     request: HttpRequest,
@@ -124,6 +126,8 @@ def _render(
         _no_key(request)
         return render(request, "cases/case_locked.html", {"case": case}, status=403)
     intake = actions.read_intake(case, keys, staff)
+    # Long timelines open on their latest entries; "show all" decrypts the rest.
+    last = None if request.GET.get("all") == "1" else TIMELINE_RECENT
     assignments = list(case.assignments.select_related("staff").order_by("assigned_at"))
     assigned = [a.staff for a in assignments]
     templates = ReplyTemplate.objects.filter(language=page.language())
@@ -134,7 +138,8 @@ def _render(
         "is_closed": case.status == Status.CLOSED,
         "manage": manage,
         "answers": page.answers(intake.answers, revealed),
-        "timeline": page.timeline(actions.read_timeline(case, keys), keys, revealed),
+        "timeline": page.timeline(actions.read_timeline(case, keys, last), keys, revealed),
+        "earlier": max(case.message_count - last, 0) if last else 0,
         "tasks": page.tasks(case, keys),
         "assignments": assignments,
         "reply_form": ReplyForm(templates=templates),

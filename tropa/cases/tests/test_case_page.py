@@ -493,3 +493,24 @@ def test_a_merged_request_shows_its_answers_with_the_name_hidden(olga, case, coo
     assert NAME not in page
     revealed = page_text(olga.post(case_url(c, "reveal/"), {"question": "name"}))
     assert revealed.count(NAME) == 2
+
+
+def test_a_long_timeline_opens_on_its_latest_entries(coordinator, signed_in):
+    from tropa.cases import actions as case_actions
+    from tropa.cases import views as case_views
+    from tropa.intake import actions as intake
+
+    _codename, case = intake.submit_request({"situation": "summons"}, "ru")
+    keys = coordinator.keys()
+    case_actions.accept(case, coordinator.staff, keys)
+    for i in range(case_views.TIMELINE_RECENT + 5):
+        case_actions.note(case, coordinator.staff, keys, f"note number {i:03d}")
+    client = signed_in(coordinator)
+    page = client.get(f"/staff/cases/{case.pk}/").content.decode()
+    # The acceptance event and the first notes are folded away; the latest are there.
+    assert "earlier entries are not shown" in page
+    assert f"note number {case_views.TIMELINE_RECENT + 4:03d}" in page
+    assert "note number 000" not in page
+    whole = client.get(f"/staff/cases/{case.pk}/?all=1").content.decode()
+    assert "note number 000" in whole
+    assert "earlier entries are not shown" not in whole
