@@ -263,7 +263,9 @@ def accept(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         return _already_handled(request)
     except (NoAccess, vault.CannotOpen):
         return _no_key(request)
-    messages.success(request, _("Accepted as case %(alias)s.") % {"alias": case.alias})
+    # Flash messages live in the session row, whose old versions outlast it:
+    # they carry no alias and no content, ever.
+    messages.success(request, _("Accepted as a case."))
     return redirect("cases:case", case_id=case.pk)
 
 
@@ -304,9 +306,7 @@ def merge(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             return _already_handled(request)
         except (NoAccess, vault.CannotOpen):
             return _no_key(request)
-        messages.success(
-            request, _("The request is now part of case %(alias)s.") % {"alias": target.alias}
-        )
+        messages.success(request, _("The request is now part of that case."))
         return redirect("cases:case", case_id=target.pk)
 
     targets = merge_targets(staff, source)
