@@ -149,7 +149,15 @@ def generate(args: argparse.Namespace, coordinators: dict, consultants: list) ->
     from django.db import transaction
 
     from tropa import vault
-    from tropa.cases.models import Assignment, Case, Kind, Message, RegionGroup, Situation
+    from tropa.cases.models import (
+        OPEN_STATUSES,
+        Assignment,
+        Case,
+        Kind,
+        Message,
+        RegionGroup,
+        Situation,
+    )
     from tropa.core import clock
     from tropa.intake.actions import seal_answers
     from tropa.intake.models import Requester
@@ -270,7 +278,12 @@ def generate(args: argparse.Namespace, coordinators: dict, consultants: list) ->
                     )
                 if status != "triaged":
                     assignments.append(
-                        Assignment(case=case, staff=rng.choice(consultants), assigned_at=received)
+                        Assignment(
+                            case=case,
+                            staff=rng.choice(consultants),
+                            assigned_at=received,
+                            is_open=status in OPEN_STATUSES,
+                        )
                     )
         with transaction.atomic():
             Keyring.objects.bulk_create(rings)

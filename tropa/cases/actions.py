@@ -304,6 +304,7 @@ def set_status(
         case.closed_at = clock.now() if status == Status.CLOSED else None
         case.updated_at = clock.now()
         case.save(update_fields=["status", "outcome", "closed_at", "updated_at"])
+        case.assignments.update(is_open=status in OPEN_STATUSES)
         _event(case, keys.public_key, f"status:{previous}>{status}", by)
         record(by, Action.STATUS_CHANGED, case_id=case.pk)
     return case
@@ -390,7 +391,7 @@ def caseloads(staff: list[Staff]) -> dict[Any, int]:
     from django.db.models import Count
 
     rows = (
-        Assignment.objects.filter(staff__in=staff, case__status__in=OPEN_STATUSES)
+        Assignment.objects.filter(staff__in=staff, is_open=True)
         .values("staff_id")
         .annotate(n=Count("id"))
     )

@@ -239,11 +239,15 @@ class Assignment(models.Model):
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Whether the case is open: kept in step with the case's status so that
+    # caseloads count an index, not a join over every case ever assigned.
+    is_open = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["case", "staff"], name="one_assignment_per_staff")
         ]
+        indexes = [models.Index(fields=["staff", "is_open"], name="caseload")]
 
     def __str__(self) -> str:
         return f"{self.staff_id} on {self.case_id}"
