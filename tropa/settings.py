@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "tropa.accounts",
     "tropa.cases",
     "tropa.intake",
+    "tropa.journeys",
 ]
 
 MIDDLEWARE = [

@@ -50,6 +50,10 @@ class Action(models.TextChoices):
     DETAILS_REVEALED = "details_revealed", _("Revealed a name or contact")
     TASK_ADDED = "task_added", _("Added a task")
     TASK_DONE = "task_done", _("Completed a task")
+    PLAN_CHANGED = "plan_changed", _("Changed a journey plan")
+    LEG_CHANGED = "leg_changed", _("Changed a journey leg's status")
+    CHECKIN_RECORDED = "checkin_recorded", _("Recorded a check-in")
+    ALERT_ACKNOWLEDGED = "alert_acknowledged", _("Acknowledged an alert")
 
 
 class Entry(models.Model):

@@ -48,6 +48,12 @@ class Team(models.Model):
     """Need-to-know: a triaged case belongs to one team; its coordinators see it."""
 
     name = models.CharField(max_length=60, unique=True)
+    # The escalation ladder for missed check-ins (tropa/journeys/escalation.py).
+    duty_coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalate_to_duty_minutes = models.PositiveSmallIntegerField(default=15)
+    escalate_to_team_minutes = models.PositiveSmallIntegerField(default=15)
 
     def __str__(self) -> str:
         return self.name

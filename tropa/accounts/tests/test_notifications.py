@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from tropa.cases.notify import notify
+from tropa.journeys.escalation import deliver_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,7 @@ def test_a_notification_carries_no_content(consultant):
     consultant.staff.email = "ivan@example.org"
     consultant.staff.save()
     assert notify(consultant.staff, "assigned")
+    assert deliver_outbox() == 1
     message = mail.outbox[-1]
     assert message.to == ["ivan@example.org"]
     assert "something new" in message.body.lower() or "что-то новое" in message.body.lower()
@@ -60,10 +62,12 @@ def test_a_requester_message_notifies_the_assigned_staff(
     codename, case = intake.submit_request({"situation": "summons"}, "ru")
     case_actions.accept(case, coordinator.staff, coordinator.keys())
     case_actions.assign(case, consultant.staff, coordinator.staff, coordinator.keys())
+    deliver_outbox()
     assigned_mails = len(mail.outbox)
     requester, who = intake.find_requester(codename)
     with django_capture_on_commit_callbacks(execute=True):
         intake.send_message(requester, who, "hello", [])
+    assert deliver_outbox() == 1
     assert len(mail.outbox) == assigned_mails + 1
     assert "hello" not in mail.outbox[-1].body
 
@@ -91,4 +95,5 @@ def test_a_due_task_is_announced_once_even_with_two_watchers(coordinator, consul
     with clock.moved(timedelta(hours=2)):
         assert case_actions.notify_due_tasks() == 1
         assert case_actions.notify_due_tasks() == 0
+        assert deliver_outbox() >= 1
     assert sum("call the lawyer" in m.body for m in mail.outbox) == 0

@@ -1,0 +1,227 @@
+"""Plans, legs and check-ins: every change writes its audit entry.
+
+The duress rule: a requester's check-in with the pre-agreed duress word is
+recorded and treated exactly like "I am safe" in everything the requester can
+see (same page, same next deadline), and silently raises a critical alert at
+the top of the ladder.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from tropa import vault
+from tropa.accounts.models import Staff
+from tropa.audit.log import record
+from tropa.audit.models import Action
+from tropa.cases import actions as case_actions
+from tropa.cases.models import Case, Task
+from tropa.core import clock
+from tropa.intake.codenames import normalise
+from tropa.journeys.escalation import raise_alert
+from tropa.journeys.models import (
+    Alert,
+    AlertKind,
+    Channel,
+    CheckIn,
+    CheckInKind,
+    Leg,
+    LegStatus,
+    Plan,
+    Risk,
+)
+
+
+@dataclass(frozen=True)
+class LegText:
+    title: str
+    details: str = ""
+    risk_notes: str = ""
+    backup_plan: str = ""
+
+
+def plan_for(case: Case) -> Plan:
+    plan, _created = Plan.objects.get_or_create(case=case)
+    return plan
+
+
+def save_protocol(
+    case: Case, by: Staff, by_keys: vault.KeyPair, protocol: str, contacts: str
+) -> Plan:
+    keys = case_actions.open_case(case, by, by_keys)
+    plan = plan_for(case)
+    body = json.dumps({"protocol": protocol, "contacts": contacts}).encode()
+    with transaction.atomic():
+        plan.sealed_protocol = vault.seal_to_many(body, [keys.public_key])
+        plan.updated_at = clock.now()
+        plan.save(update_fields=["sealed_protocol", "updated_at"])
+        record(by, Action.PLAN_CHANGED, case_id=case.pk)
+    return plan
+
+
+def set_duress_word(case: Case, by: Staff, by_keys: vault.KeyPair, word: str) -> None:
+    """The word agreed with the requester; sealed so the requester's key can check it."""
+    keys = case_actions.open_case(case, by, by_keys)
+    plan = plan_for(case)
+    sealed = vault.seal_to_many(
+        normalise(word).encode(), [keys.public_key, *case_actions.requester_keys(case)]
+    )
+    with transaction.atomic():
+        plan.sealed_duress = sealed if word.strip() else None
+        plan.save(update_fields=["sealed_duress"])
+        record(by, Action.PLAN_CHANGED, case_id=case.pk)
+
+
+def add_leg(
+    case: Case,
+    by: Staff,
+    by_keys: vault.KeyPair,
+    text: LegText,
+    *,
+    risk: str = Risk.MEDIUM,
+    planned_start: datetime | None = None,
+    planned_end: datetime | None = None,
+    checkin_every_hours: int | None = None,
+    grace_minutes: int = 30,
+) -> Leg:
+    keys = case_actions.open_case(case, by, by_keys)
+    plan = plan_for(case)
+    with transaction.atomic():
+        position = plan.legs.count() + 1
+        leg = Leg.objects.create(
+            plan=plan,
+            position=position,
+            sealed_body=vault.seal_to_many(json.dumps(text.__dict__).encode(), [keys.public_key]),
+            risk=risk,
+            planned_start=planned_start,
+            planned_end=planned_end,
+            checkin_every_hours=checkin_every_hours,
+            grace_minutes=grace_minutes,
+        )
+        record(by, Action.PLAN_CHANGED, case_id=case.pk)
+    return leg
+
+
+def read_leg(leg: Leg, keys: vault.KeyPair) -> LegText:
+    data: dict[str, Any] = json.loads(vault.open_from_many(keys, bytes(leg.sealed_body)))
+    return LegText(**data)
+
+
+def start_leg(leg: Leg, by: Staff) -> Leg:
+    now = clock.now()
+    with transaction.atomic():
+        leg.status = LegStatus.ACTIVE
+        leg.next_checkin_due = (
+            now + timedelta(hours=leg.checkin_every_hours) if leg.checkin_every_hours else None
+        )
+        leg.save(update_fields=["status", "next_checkin_due"])
+        record(by, Action.LEG_CHANGED, case_id=leg.plan.case_id)
+    return leg
+
+
+def finish_leg(leg: Leg, by: Staff) -> Leg:
+    with transaction.atomic():
+        leg.status = LegStatus.DONE
+        leg.next_checkin_due = None
+        leg.save(update_fields=["status", "next_checkin_due"])
+        record(by, Action.LEG_CHANGED, case_id=leg.plan.case_id)
+    return leg
+
+
+def fail_leg(leg: Leg, by: Staff, by_keys: vault.KeyPair) -> list[Task]:
+    """A failed leg: its backup plan comes to the top of the case, one task per line."""
+    case = leg.plan.case
+    keys = case_actions.open_case(case, by, by_keys)
+    text = read_leg(leg, keys)
+    owners = [a.staff for a in case.assignments.select_related("staff")] or [by]
+    tasks = []
+    with transaction.atomic():
+        leg.status = LegStatus.FAILED
+        leg.failed_at = clock.now()
+        leg.next_checkin_due = None
+        leg.save(update_fields=["status", "failed_at", "next_checkin_due"])
+        for line in [ln.strip(" -•\t") for ln in text.backup_plan.splitlines()]:
+            if line:
+                tasks.append(
+                    case_actions.add_task(
+                        case, owners[0], by, by_keys, line, clock.now() + timedelta(hours=1)
+                    )
+                )
+        record(by, Action.LEG_CHANGED, case_id=case.pk)
+    return tasks
+
+
+def _is_duress(plan: Plan, word: str, requester_keys: vault.KeyPair) -> bool:
+    if not plan.sealed_duress or not word.strip():
+        return False
+    try:
+        agreed = vault.open_from_many(requester_keys, bytes(plan.sealed_duress))
+    except vault.CannotOpen:
+        return False
+    return vault.constant_time_equal(agreed, normalise(word).encode())
+
+
+def check_in(
+    leg: Leg,
+    kind: str,
+    *,
+    channel: str,
+    word: str = "",
+    requester_keys: vault.KeyPair | None = None,
+    recorded_by: Staff | None = None,
+) -> CheckIn:
+    """Record a check-in. "safe" with the duress word becomes a silent duress signal."""
+    if leg.status != LegStatus.ACTIVE:
+        raise case_actions.NotAllowed
+    now = clock.now()
+    if (
+        kind == CheckInKind.SAFE
+        and requester_keys is not None
+        and _is_duress(leg.plan, word, requester_keys)
+    ):
+        kind = CheckInKind.DURESS
+    with transaction.atomic():
+        checkin = CheckIn.objects.create(
+            leg=leg, kind=kind, channel=channel, at=now, recorded_by=recorded_by
+        )
+        # Safe and duress move the deadline alike: nothing differs for anyone watching.
+        leg.last_checkin_at = now
+        if leg.checkin_every_hours:
+            leg.next_checkin_due = now + timedelta(hours=leg.checkin_every_hours)
+        leg.save(update_fields=["last_checkin_at", "next_checkin_due"])
+        case = leg.plan.case
+        if kind == CheckInKind.DURESS:
+            raise_alert(case, leg, AlertKind.DURESS, now)
+        elif kind == CheckInKind.HELP:
+            raise_alert(case, leg, AlertKind.HELP, now)
+        if recorded_by is not None:
+            record(recorded_by, Action.CHECKIN_RECORDED, case_id=case.pk)
+    return checkin
+
+
+def acknowledge(alert: Alert, by: Staff) -> bool:
+    """Stops the ladder; audited. Returns False if someone acknowledged it first."""
+    with transaction.atomic():
+        done = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=clock.now(), acknowledged_by=by, next_escalation_at=None
+        )
+        if done:
+            record(by, Action.ALERT_ACKNOWLEDGED, case_id=alert.case_id)
+    return bool(done)
+
+
+def active_leg(case: Case) -> Leg | None:
+    return (
+        Leg.objects.filter(plan__case=case, status=LegStatus.ACTIVE)
+        .select_related("plan__case")
+        .order_by("position")
+        .first()
+    )
+
+
+__all__ = ["Channel", "CheckInKind"]

@@ -1,0 +1,165 @@
+"""The watcher's work for journeys: missed check-ins, the escalation ladder, delivery.
+
+Each job claims its rows with a conditional UPDATE and acts only when the
+UPDATE changed exactly one row, as healthchecks' sendalerts does: several
+watchers on several machines never raise, escalate or send the same thing
+twice, and a row claimed by a watcher that died is retried by the next one.
+
+The ladder, per team with per-plan overrides:
+  stage 0  at deadline + grace: the consultants assigned to the case
+  stage 1  after `to_duty` minutes more: the team's duty coordinator
+  stage 2  after `to_team` minutes more: every coordinator of the team
+A duress signal starts at stage 2. Acknowledging stops the ladder.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+
+from tropa.accounts.models import Role, Staff
+from tropa.cases.models import Case
+from tropa.core import clock
+from tropa.journeys.models import Alert, AlertKind, Leg, LegStatus, Outbox, Plan, Stage
+
+log = logging.getLogger("tropa.journeys")
+
+BATCH = 500
+CLAIM_SECONDS = 60
+MAX_BACKOFF = timedelta(minutes=30)
+
+
+def ladder(case: Case, plan: Plan | None) -> tuple[int, int]:
+    """Minutes from stage 0 to 1 and from 1 to 2 for this case."""
+    team = case.team
+    to_duty = (plan and plan.to_duty_minutes) or (team and team.escalate_to_duty_minutes) or 15
+    to_team = (plan and plan.to_team_minutes) or (team and team.escalate_to_team_minutes) or 15
+    return to_duty, to_team
+
+
+def recipients(case: Case, stage: int) -> list[Staff]:
+    if stage == Stage.CONSULTANTS:
+        people = [a.staff for a in case.assignments.select_related("staff") if a.staff.is_active]
+        if people:
+            return people
+        stage = Stage.DUTY  # nobody assigned: go up at once
+    coordinators = list(
+        Staff.objects.filter(team_id=case.team_id, role=Role.COORDINATOR, is_active=True)
+    )
+    if stage == Stage.DUTY:
+        duty = case.team.duty_coordinator if case.team else None
+        if duty is not None and duty.is_active:
+            return [duty]
+    return coordinators
+
+
+def enqueue(people: list[Staff], kind: str) -> None:
+    Outbox.objects.bulk_create([Outbox(staff=person, kind=kind) for person in people])
+
+
+def raise_alert(case: Case, leg: Leg | None, kind: str, now: datetime) -> Alert:
+    """A new alert, told at once to its first stage (the top one for duress)."""
+    plan = getattr(case, "plan", None)
+    to_duty, to_team = ladder(case, plan)
+    if kind == AlertKind.DURESS:
+        stage, next_at = Stage.TEAM, None
+    else:
+        stage, next_at = Stage.CONSULTANTS, now + timedelta(minutes=to_duty)
+    alert = Alert.objects.create(
+        case=case, leg=leg, kind=kind, stage=stage, raised_at=now, next_escalation_at=next_at
+    )
+    enqueue(recipients(case, stage), f"alert_{kind}")
+    return alert
+
+
+def raise_missed_checkins() -> int:
+    """Legs whose check-in deadline plus grace has passed get one alert each."""
+    now = clock.now()
+    due = (
+        Leg.objects.filter(status=LegStatus.ACTIVE, next_checkin_due__lte=now)
+        .filter(Q(alerted_due__isnull=True) | Q(alerted_due__lt=F("next_checkin_due")))
+        .select_related("plan__case__team")
+        .order_by("next_checkin_due")[:BATCH]
+    )
+    raised = 0
+    for leg in due:
+        if leg.alert_at is None or leg.alert_at > now:
+            continue
+        with transaction.atomic():
+            claimed = (
+                Leg.objects.filter(pk=leg.pk, next_checkin_due=leg.next_checkin_due)
+                .filter(Q(alerted_due__isnull=True) | ~Q(alerted_due=leg.next_checkin_due))
+                .update(alerted_due=leg.next_checkin_due)
+            )
+            if claimed != 1:
+                continue
+            raise_alert(leg.plan.case, leg, AlertKind.MISSED, now)
+            raised += 1
+    return raised
+
+
+def escalate_alerts() -> int:
+    """Unacknowledged alerts whose time has come move one stage up."""
+    now = clock.now()
+    due = (
+        Alert.objects.filter(acknowledged_at__isnull=True, next_escalation_at__lte=now)
+        .select_related("case__team")
+        .order_by("next_escalation_at")[:BATCH]
+    )
+    moved = 0
+    for alert in due:
+        stage = alert.stage + 1
+        plan = Plan.objects.filter(case_id=alert.case_id).first()
+        _to_duty, to_team = ladder(alert.case, plan)
+        next_at = now + timedelta(minutes=to_team) if stage < Stage.TEAM else None
+        with transaction.atomic():
+            claimed = Alert.objects.filter(
+                pk=alert.pk, stage=alert.stage, acknowledged_at__isnull=True
+            ).update(stage=stage, next_escalation_at=next_at)
+            if claimed != 1:
+                continue
+            enqueue(recipients(alert.case, stage), f"alert_{alert.kind}")
+            moved += 1
+    return moved
+
+
+def deliver_outbox() -> int:
+    """Send what is waiting; a failure is retried with back-off until delivered."""
+    from tropa.journeys.notifiers import DeliveryFailed, notifier_for
+
+    now = clock.now()
+    waiting = (
+        Outbox.objects.filter(delivered_at__isnull=True, next_attempt_at__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .select_related("staff")
+        .order_by("next_attempt_at")[:BATCH]
+    )
+    sent = 0
+    for row in waiting:
+        claimed = (
+            Outbox.objects.filter(pk=row.pk, delivered_at__isnull=True)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        )
+        if claimed != 1:
+            continue
+        try:
+            notifier_for(row.channel).send(row.staff, row.kind)
+        except DeliveryFailed as error:
+            attempts = row.attempts + 1
+            backoff = min(timedelta(seconds=30) * (2 ** (attempts - 1)), MAX_BACKOFF)
+            Outbox.objects.filter(pk=row.pk).update(
+                attempts=attempts,
+                next_attempt_at=now + backoff,
+                claimed_until=None,
+                last_error=str(error)[:200],
+            )
+            continue
+        Outbox.objects.filter(pk=row.pk).update(
+            delivered_at=clock.now(), attempts=row.attempts + 1, claimed_until=None, last_error=""
+        )
+        sent += 1
+    return sent

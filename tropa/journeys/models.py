@@ -1,0 +1,169 @@
+"""Journey plans, legs, check-ins, alerts and the notification outbox.
+
+Plaintext is limited to what DESIGN.md allows: risk ratings, planned times,
+check-in deadlines, statuses and counts. Titles, details, risk notes, backup
+plans, the emergency protocol, contacts and the duress word are sealed.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tropa.core import clock
+
+
+class Risk(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+RISK_ORDER = {Risk.LOW: 0, Risk.MEDIUM: 1, Risk.HIGH: 2, Risk.CRITICAL: 3}
+
+
+class LegStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class CheckInKind(models.TextChoices):
+    SAFE = "safe", _("I am safe")
+    HELP = "help", _("I need help")
+    DURESS = "duress", _("Duress signal")
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    TELEGRAM = "telegram", _("Telegram")
+    STAFF = "staff", _("Recorded by staff")
+
+
+class AlertKind(models.TextChoices):
+    MISSED = "missed", _("Missed check-in")
+    HELP = "help", _("Asked for help")
+    DURESS = "duress", _("Duress signal")
+
+
+class Stage(models.IntegerChoices):
+    CONSULTANTS = 0, _("Assigned consultants")
+    DUTY = 1, _("Duty coordinator")
+    TEAM = 2, _("All coordinators of the team")
+
+
+class Plan(models.Model):
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="plan")
+    # {"protocol": ..., "contacts": ...}, sealed to the case key.
+    sealed_protocol = models.BinaryField(default=b"")
+    # The pre-agreed duress word, sealed to the requester keys and the case key,
+    # so a check-in can compare it with the requester's own key.
+    sealed_duress = models.BinaryField(null=True, blank=True)
+    # Per-plan overrides of the team's escalation ladder, in minutes.
+    to_duty_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_team_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"plan of {self.case_id}"
+
+
+class Leg(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="legs")
+    position = models.PositiveSmallIntegerField()
+    # {"title", "details", "risk_notes", "backup_plan"}, sealed to the case key.
+    sealed_body = models.BinaryField()
+    risk = models.CharField(max_length=8, choices=Risk.choices, default=Risk.MEDIUM)
+    status = models.CharField(max_length=8, choices=LegStatus.choices, default=LegStatus.PLANNED)
+    planned_start = models.DateTimeField(null=True, blank=True)
+    planned_end = models.DateTimeField(null=True, blank=True)
+    checkin_every_hours = models.PositiveSmallIntegerField(null=True, blank=True)
+    grace_minutes = models.PositiveSmallIntegerField(default=30)
+    next_checkin_due = models.DateTimeField(null=True, blank=True)
+    # The deadline an alert was raised for: the watcher's claim, so two
+    # watchers never raise the same missed check-in twice.
+    alerted_due = models.DateTimeField(null=True, blank=True)
+    last_checkin_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "position"]
+        indexes = [models.Index(fields=["status", "next_checkin_due"], name="due_checkins")]
+
+    def __str__(self) -> str:
+        return f"leg {self.position} of {self.plan_id}"
+
+    @property
+    def alert_at(self):  # type: ignore[no-untyped-def]
+        if self.next_checkin_due is None:
+            return None
+        from datetime import timedelta
+
+        return self.next_checkin_due + timedelta(minutes=self.grace_minutes)
+
+
+class CheckIn(models.Model):
+    leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="checkins")
+    kind = models.CharField(max_length=8, choices=CheckInKind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.leg_id}"
+
+
+class Alert(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="alerts")
+    leg = models.ForeignKey(Leg, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=AlertKind.choices)
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices, default=Stage.CONSULTANTS)
+    raised_at = models.DateTimeField()
+    next_escalation_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["acknowledged_at", "next_escalation_at"], name="open_alerts")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} alert on {self.case_id}"
+
+
+class Outbox(models.Model):
+    """Notifications waiting to be delivered, retried with back-off until they are.
+
+    They carry no case content: only whom to tell, by which channel, and a kind.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox"
+    )
+    channel = models.CharField(max_length=10, default="email")
+    kind = models.CharField(max_length=16)
+    created_at = models.DateTimeField(default=clock.now)
+    next_attempt_at = models.DateTimeField(default=clock.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["delivered_at", "next_attempt_at"], name="undelivered")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.staff_id}"

@@ -1,0 +1,58 @@
+"""The notifier interface: how staff are told that something is waiting.
+
+A notifier gets a staff member and a kind, never case content or an alias,
+and raises DeliveryFailed when it could not deliver (the outbox retries).
+E-mail now; the Telegram channel adds a Telegram notifier.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.core.mail import send_mail
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from tropa.accounts.models import Staff
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+class Notifier(Protocol):
+    def send(self, staff: Staff, kind: str) -> None: ...
+
+
+class EmailNotifier:
+    def send(self, staff: Staff, kind: str) -> None:
+        if not staff.email or not staff.notify_by_email:
+            return  # nothing to deliver to: done, not failed
+        urgent = kind.startswith("alert_")
+        with translation.override(staff.language):
+            if urgent:
+                subject = _("Tropa: URGENT, an alert needs you now")
+                body = _(
+                    "An alert in Tropa needs you now. Sign in and acknowledge it.\n\n"
+                    "This message says nothing more on purpose."
+                )
+            else:
+                subject = _("Tropa: something new for you")
+                body = _(
+                    "There is something new for you in Tropa. Sign in to see it.\n\n"
+                    "This message says nothing more on purpose."
+                )
+        try:
+            send_mail(subject, body, None, [staff.email])
+        except Exception as error:  # noqa: BLE001 - any mail failure is retried
+            raise DeliveryFailed(type(error).__name__) from None
+
+
+NOTIFIERS: dict[str, Notifier] = {"email": EmailNotifier()}
+
+
+def notifier_for(channel: str) -> Notifier:
+    try:
+        return NOTIFIERS[channel]
+    except KeyError:
+        raise DeliveryFailed(f"no notifier for {channel}") from None

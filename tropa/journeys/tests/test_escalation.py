@@ -1,0 +1,201 @@
+"""Missed check-ins, the escalation ladder, duress and the outbox, with a moved clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+
+from tropa.cases import actions as case_actions
+from tropa.core import clock
+from tropa.intake import actions as intake
+from tropa.journeys import actions
+from tropa.journeys.escalation import deliver_outbox, escalate_alerts, raise_missed_checkins
+from tropa.journeys.models import Alert, AlertKind, CheckInKind, Channel, Outbox, Stage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def journey(coordinator, consultant, make_person):
+    """An accepted case with a consultant, a second coordinator on duty, and an active leg
+    that needs a check-in every 6 hours with 30 minutes' grace."""
+    from tropa.accounts.models import Role
+
+    duty = make_person("duty", Role.COORDINATOR)
+    for person in (coordinator, consultant, duty):
+        person.staff.email = f"{person.username}@example.org"
+        person.staff.save()
+    codename, case = intake.submit_request({"situation": "at_front"}, "ru")
+    keys = coordinator.keys()
+    case_actions.accept(case, coordinator.staff, keys)
+    case_actions.assign(case, consultant.staff, coordinator.staff, keys)
+    team = case.team
+    team.duty_coordinator = duty.staff
+    team.save()
+    leg = actions.add_leg(
+        case,
+        consultant.staff,
+        consultant.keys(),
+        actions.LegText("Border crossing", backup_plan="Call the lawyer\nGo to the shelter"),
+        risk="high",
+        checkin_every_hours=6,
+        grace_minutes=30,
+    )
+    actions.start_leg(leg, consultant.staff)
+    Outbox.objects.all().delete()  # the assignment's own notification
+    requester, who = intake.find_requester(codename)
+    return {"case": case, "leg": leg, "duty": duty, "codename": codename, "who": who}
+
+
+def mailed_to() -> list[str]:
+    deliver_outbox()
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+def test_nothing_happens_before_deadline_plus_grace(journey):
+    with clock.moved(timedelta(hours=6, minutes=29)):
+        assert raise_missed_checkins() == 0
+    assert not Alert.objects.exists()
+
+
+def test_a_missed_checkin_alerts_the_consultant_then_escalates_on_schedule(
+    journey, consultant, coordinator
+):
+    duty = journey["duty"]
+    with clock.moved(timedelta(hours=6, minutes=31)):
+        assert raise_missed_checkins() == 1
+        assert raise_missed_checkins() == 0  # once only
+        alert = Alert.objects.get()
+        assert alert.kind == AlertKind.MISSED and alert.stage == Stage.CONSULTANTS
+        assert mailed_to() == [consultant.staff.email]
+        assert escalate_alerts() == 0
+    with clock.moved(timedelta(hours=6, minutes=31 + 15)):
+        assert escalate_alerts() == 1
+        alert.refresh_from_db()
+        assert alert.stage == Stage.DUTY
+        assert duty.staff.email in mailed_to()
+    with clock.moved(timedelta(hours=6, minutes=31 + 30)):
+        assert escalate_alerts() == 1
+        alert.refresh_from_db()
+        assert alert.stage == Stage.TEAM and alert.next_escalation_at is None
+        assert coordinator.staff.email in mailed_to()
+    with clock.moved(timedelta(hours=9)):
+        assert escalate_alerts() == 0  # the top of the ladder
+
+
+def test_an_acknowledgement_stops_the_ladder_and_is_audited(journey, consultant):
+    from tropa.audit.models import Action, Entry
+
+    with clock.moved(timedelta(hours=6, minutes=31)):
+        raise_missed_checkins()
+        alert = Alert.objects.get()
+        assert actions.acknowledge(alert, consultant.staff)
+        assert not actions.acknowledge(alert, consultant.staff)
+    with clock.moved(timedelta(hours=8)):
+        assert escalate_alerts() == 0
+    alert.refresh_from_db()
+    assert alert.stage == Stage.CONSULTANTS
+    assert Entry.objects.filter(action=Action.ALERT_ACKNOWLEDGED).count() == 1
+
+
+def test_a_checkin_in_time_moves_the_deadline(journey):
+    leg = journey["leg"]
+    with clock.moved(timedelta(hours=5)):
+        actions.check_in(leg, CheckInKind.SAFE, channel=Channel.PORTAL)
+    with clock.moved(timedelta(hours=6, minutes=31)):
+        assert raise_missed_checkins() == 0
+    with clock.moved(timedelta(hours=11, minutes=31)):
+        assert raise_missed_checkins() == 1
+
+
+def test_a_duress_checkin_looks_like_safe_and_alerts_the_top_at_once(
+    journey, consultant, coordinator
+):
+    case, leg, who = journey["case"], journey["leg"], journey["who"]
+    actions.set_duress_word(case, consultant.staff, consultant.keys(), "Ромашка")
+    leg.refresh_from_db()
+    safe = actions.check_in(
+        leg, CheckInKind.SAFE, channel=Channel.PORTAL, word="", requester_keys=who.keys
+    )
+    due_after_safe = leg.next_checkin_due
+    assert safe.kind == CheckInKind.SAFE and not Alert.objects.exists()
+    with clock.moved(timedelta(minutes=1)):
+        duress = actions.check_in(
+            leg, CheckInKind.SAFE, channel=Channel.PORTAL, word=" ромашка ", requester_keys=who.keys
+        )
+    assert duress.kind == CheckInKind.DURESS
+    leg.refresh_from_db()
+    # The deadline moved exactly as a safe check-in moves it.
+    moved = leg.next_checkin_due - due_after_safe
+    assert abs(moved - timedelta(minutes=1)) < timedelta(seconds=1)
+    alert = Alert.objects.get()
+    assert alert.kind == AlertKind.DURESS and alert.stage == Stage.TEAM
+    assert coordinator.staff.email in mailed_to()
+    # The word is not stored in plaintext anywhere on the plan.
+    assert "ромашка".encode() not in bytes(case.plan.sealed_duress)
+
+
+def test_a_wrong_word_is_an_ordinary_safe_checkin(journey, consultant):
+    case, leg, who = journey["case"], journey["leg"], journey["who"]
+    actions.set_duress_word(case, consultant.staff, consultant.keys(), "ромашка")
+    leg.refresh_from_db()
+    checkin = actions.check_in(
+        leg, "safe", channel=Channel.PORTAL, word="клён", requester_keys=who.keys
+    )
+    assert checkin.kind == CheckInKind.SAFE
+    assert not Alert.objects.exists()
+
+
+def test_need_help_alerts_the_consultants(journey, consultant):
+    actions.check_in(journey["leg"], CheckInKind.HELP, channel=Channel.PORTAL)
+    alert = Alert.objects.get()
+    assert alert.kind == AlertKind.HELP and alert.stage == Stage.CONSULTANTS
+    assert mailed_to() == [consultant.staff.email]
+
+
+def test_a_consultant_records_a_checkin_received_by_phone(journey, consultant):
+    from tropa.audit.models import Action, Entry
+
+    checkin = actions.check_in(
+        journey["leg"], CheckInKind.SAFE, channel=Channel.STAFF, recorded_by=consultant.staff
+    )
+    assert checkin.recorded_by == consultant.staff
+    assert Entry.objects.filter(action=Action.CHECKIN_RECORDED).exists()
+
+
+def test_a_failed_leg_puts_its_backup_plan_up_as_tasks(journey, consultant):
+    tasks = actions.fail_leg(journey["leg"], consultant.staff, consultant.keys())
+    assert len(tasks) == 2
+    journey["leg"].refresh_from_db()
+    assert journey["leg"].status == "failed" and journey["leg"].next_checkin_due is None
+    with clock.moved(timedelta(days=2)):
+        assert raise_missed_checkins() == 0
+
+
+def test_a_failed_delivery_is_retried_until_it_is_delivered(journey, consultant, monkeypatch):
+    from tropa.journeys import notifiers
+
+    calls = {"n": 0}
+    real = notifiers.EmailNotifier.send
+
+    def flaky(self, staff, kind):
+        calls["n"] += 1
+        if calls["n"] < 3:
+            raise notifiers.DeliveryFailed("SMTPServerDisconnected")
+        return real(self, staff, kind)
+
+    monkeypatch.setattr(notifiers.EmailNotifier, "send", flaky)
+    actions.check_in(journey["leg"], CheckInKind.HELP, channel=Channel.PORTAL)
+    assert deliver_outbox() == 0
+    row = Outbox.objects.get()
+    assert row.attempts == 1 and row.last_error == "SMTPServerDisconnected"
+    assert deliver_outbox() == 0  # backing off: not yet
+    with clock.moved(timedelta(seconds=31)):
+        assert deliver_outbox() == 0
+    with clock.moved(timedelta(seconds=95)):
+        assert deliver_outbox() == 1
+    row.refresh_from_db()
+    assert row.delivered_at is not None and row.attempts == 3
+    assert len(mail.outbox) == 1 and "alert" in mail.outbox[0].subject.lower()
