@@ -5,6 +5,7 @@ urlpatterns = [
     path("staff/", include("tropa.accounts.urls")),
     path("staff/", include("tropa.cases.urls")),
     path("staff/", include("tropa.audit.urls")),
+    path("staff/", include("tropa.journeys.urls")),
     path("", include("tropa.intake.urls")),
 ]
 

@@ -42,6 +42,7 @@ from tropa.cases.models import Assignment, Case, ReplyTemplate, Status, Task
 from tropa.core import clock
 from tropa.core.views import file_download
 from tropa.intake.uploads import SealedUpload, accepts_sealed_uploads
+from tropa.journeys.views import journey_context
 from tropa.keyring.actions import NoAccess
 
 CASEWORK = (Role.COORDINATOR, Role.CONSULTANT)
@@ -156,6 +157,7 @@ def _render(
             assigned=assigned,
             loads=actions.caseloads([*candidates, *assigned]),
         )
+    context.update(journey_context(case, keys, staff))
     for name, form in forms.items():
         if form is not None:
             context[name] = form

@@ -23,6 +23,7 @@ from tropa.core.views import file_download, posted
 from tropa.intake import actions, codenames, portal, questionnaire
 from tropa.intake.forms import CodenameForm, DeleteForm, KeptForm, MessageForm
 from tropa.intake.uploads import accepts_sealed_uploads, open_attachment
+from tropa.journeys import portal as journeys_portal
 
 log = logging.getLogger("tropa.intake")
 
@@ -141,6 +142,7 @@ def _render_portal(
         "conversation": _conversation(requester, who),
         "max_file_mb": settings.TROPA_MAX_FILE_MB,
         "max_files": settings.TROPA_MAX_FILES,
+        "checkin": journeys_portal.checkin_box(requester.case),
     }
     if status is None:
         status = 400 if (form is not None and form.errors) or file_errors else 200

@@ -175,15 +175,12 @@ def check_in(
     requester_keys: vault.KeyPair | None = None,
     recorded_by: Staff | None = None,
 ) -> CheckIn:
-    """Record a check-in. "safe" with the duress word becomes a silent duress signal."""
+    """Record a check-in. With the duress word it becomes a silent duress signal."""
     if leg.status != LegStatus.ACTIVE:
         raise case_actions.NotAllowed
     now = clock.now()
-    if (
-        kind == CheckInKind.SAFE
-        and requester_keys is not None
-        and _is_duress(leg.plan, word, requester_keys)
-    ):
+    # The duress word turns any check-in, "safe" or "help", into a silent duress signal.
+    if requester_keys is not None and _is_duress(leg.plan, word, requester_keys):
         kind = CheckInKind.DURESS
     with transaction.atomic():
         checkin = CheckIn.objects.create(

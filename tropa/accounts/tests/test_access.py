@@ -21,6 +21,7 @@ PUBLIC = {
     "intake:sign_in",
     "intake:portal",
     "intake:send",
+    "intake:check_in",
     "intake:download",
     "intake:delete",
     "intake:sign_out",

@@ -12,7 +12,7 @@ from tropa.core import clock
 from tropa.intake import actions as intake
 from tropa.journeys import actions
 from tropa.journeys.escalation import deliver_outbox, escalate_alerts, raise_missed_checkins
-from tropa.journeys.models import Alert, AlertKind, CheckInKind, Channel, Outbox, Stage
+from tropa.journeys.models import Alert, AlertKind, Channel, CheckInKind, Outbox, Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -201,4 +201,16 @@ def test_a_failed_delivery_is_retried_until_it_is_delivered(journey, consultant,
         assert deliver_outbox() == 1
     row.refresh_from_db()
     assert row.delivered_at is not None and row.attempts == 3
-    assert len(mail.outbox) == 1 and "alert" in mail.outbox[0].subject.lower()
+    subject = mail.outbox[0].subject
+    assert len(mail.outbox) == 1 and ("URGENT" in subject or "СРОЧНО" in subject)
+
+
+def test_the_duress_word_with_need_help_goes_to_the_top_too(journey, consultant):
+    case, leg, who = journey["case"], journey["leg"], journey["who"]
+    actions.set_duress_word(case, consultant.staff, consultant.keys(), "ромашка")
+    leg.refresh_from_db()
+    checkin = actions.check_in(
+        leg, CheckInKind.HELP, channel=Channel.PORTAL, word="Ромашка", requester_keys=who.keys
+    )
+    assert checkin.kind == CheckInKind.DURESS
+    assert Alert.objects.get().stage == Stage.TEAM
