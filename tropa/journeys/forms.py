@@ -54,8 +54,8 @@ class DuressForm(PageForm):
         strip=True,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=False),
         help_text=_(
-            "Agreed with the requester. Checking in with it looks like “I am safe” on their "
-            "screen and silently raises a critical alert. It is never shown again."
+            "Agreed with the requester. Checking in with it looks like an ordinary check-in on "
+            "their screen and silently raises a critical alert. It is never shown again."
         ),
         error_messages={"required": _("Write the duress word.")},
     )
