@@ -29,7 +29,8 @@ from tropa.testing.browser import PHONE, screenshot
 
 pytestmark = pytest.mark.browser
 
-THANKS = "Thank you. Your check-in is recorded."
+# The requester's portal speaks Russian by default.
+THANKS = "Спасибо. Ваша отметка записана."
 BACKUP = ["Call the lawyer on the emergency line", "Go to the shelter in Tbilisi"]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
@@ -166,9 +167,9 @@ def test_a_requester_checks_in_under_duress_and_a_failed_leg_brings_up_its_backu
     portal_sign_in(page, codename)
     box = page.locator("main section#check-in")
     expect(box).to_be_visible()
-    expect(box.locator("p.due")).to_contain_text("Check in before")
+    expect(box.locator("p.due")).to_contain_text("Отметьтесь до")
     expect(box.locator("label[for=id_checkin_word]")).to_contain_text(
-        "Check-in word (if you agreed one)"
+        "Кодовое слово для отметки (если договаривались)"
     )
     expect(box.locator("input[name=word]")).to_have_value("")
     screenshot(page, "journeys-portal-checkin")
