@@ -88,28 +88,47 @@ def generate(args: argparse.Namespace, team: object, consultants: list, start: o
         for i in range(made, min(made + BATCH, args.legs)):
             received = start - timedelta(days=2)
             ring = Keyring(
-                id=uuid.uuid4(), purpose=Purpose.CASE, public_key=keys.public_key,
+                id=uuid.uuid4(),
+                purpose=Purpose.CASE,
+                public_key=keys.public_key,
                 created_at=received,
             )
             case = Case(
-                id=uuid.uuid4(), keyring=ring, status="in_transit", situation="at_front",
-                alias=f"Bench {i}", team=team, triaged_at=received, received_at=received,
-                updated_at=received, sealed_intake=sealed,
+                id=uuid.uuid4(),
+                keyring=ring,
+                status="in_transit",
+                situation="at_front",
+                alias=f"Bench {i}",
+                team=team,
+                triaged_at=received,
+                received_at=received,
+                updated_at=received,
+                sealed_intake=sealed,
             )
             plan = Plan(case=case, updated_at=received)
             due = start + timedelta(seconds=rng.uniform(0, day))
             rings.append(ring)
             cases.append(case)
             assignments.append(
-                Assignment(case=case, staff=consultants[i % len(consultants)],
-                           assigned_at=received, is_open=True)
+                Assignment(
+                    case=case,
+                    staff=consultants[i % len(consultants)],
+                    assigned_at=received,
+                    is_open=True,
+                )
             )
             plans.append(plan)
             legs.append(
                 Leg(
-                    plan=plan, position=1, sealed_body=sealed, risk="high",
-                    status=LegStatus.ACTIVE, planned_start=received, checkin_every_hours=24,
-                    grace_minutes=args.grace, next_checkin_due=due,
+                    plan=plan,
+                    position=1,
+                    sealed_body=sealed,
+                    risk="high",
+                    status=LegStatus.ACTIVE,
+                    planned_start=received,
+                    checkin_every_hours=24,
+                    grace_minutes=args.grace,
+                    next_checkin_due=due,
                 )
             )
         with transaction.atomic():
@@ -117,7 +136,7 @@ def generate(args: argparse.Namespace, team: object, consultants: list, start: o
             Case.objects.bulk_create(cases)
             Assignment.objects.bulk_create(assignments)
             Plan.objects.bulk_create(plans)
-            for leg, plan in zip(legs, plans):
+            for leg, plan in zip(legs, plans, strict=True):
                 leg.plan = plan  # the primary key bulk_create just gave it
             Leg.objects.bulk_create(legs)
         made += len(legs)
@@ -192,16 +211,20 @@ def run(args: argparse.Namespace, database: str) -> None:
         alert_ats.append((alert_at - start).total_seconds())
     window_end = start + timedelta(hours=args.hours)
     expected = sum(
-        1 for due, in Leg.objects.filter(next_checkin_due__isnull=False).values_list(
+        1
+        for (due,) in Leg.objects.filter(next_checkin_due__isnull=False).values_list(
             "next_checkin_due"
-        ) if due + timedelta(minutes=args.grace) <= window_end
+        )
+        if due + timedelta(minutes=args.grace) <= window_end
     )
     effective = replay(sorted(alert_ats), wall, interval)
     stages = {s.name.lower(): Alert.objects.filter(stage=s).count() for s in Stage}
 
     print(f"\n{database}, {args.legs:,} legs, grace {args.grace} min, interval {interval} s:")
-    print(f"  alerts raised        {len(latency):,} (legs due in the window: {expected:,}); "
-          f"by stage now: {stages}; items handled: {handled:,}")
+    print(
+        f"  alerts raised        {len(latency):,} (legs due in the window: {expected:,}); "
+        f"by stage now: {stages}; items handled: {handled:,}"
+    )
     print(f"  claim latency (sim)  {figures(latency, 's')}")
     print(f"  cycle CPU            {figures(cpu, 'ms', 1000)}")
     print(f"  cycle wall           {figures(wall, 'ms', 1000)}")
@@ -209,8 +232,10 @@ def run(args: argparse.Namespace, database: str) -> None:
     slow = sum(1 for w in wall if w > interval)
     p99 = pct(effective, 0.99) if effective else float("inf")
     verdict = "within" if p99 <= 15 else "OVER"
-    print(f"  cycles slower than the interval: {slow}; "
-          f"effective p99 {p99:.2f} s: {verdict} the 15 s budget")
+    print(
+        f"  cycles slower than the interval: {slow}; "
+        f"effective p99 {p99:.2f} s: {verdict} the 15 s budget"
+    )
 
 
 def main() -> None:
