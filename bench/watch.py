@@ -129,6 +129,7 @@ def generate(args: argparse.Namespace, team: object, consultants: list, start: o
                     checkin_every_hours=24,
                     grace_minutes=args.grace,
                     next_checkin_due=due,
+                    alert_due_at=due + timedelta(minutes=args.grace),
                 )
             )
         with transaction.atomic():

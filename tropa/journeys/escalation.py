@@ -79,15 +79,13 @@ def raise_missed_checkins() -> int:
     """Legs whose check-in deadline plus grace has passed get one alert each."""
     now = clock.now()
     due = (
-        Leg.objects.filter(status=LegStatus.ACTIVE, next_checkin_due__lte=now)
+        Leg.objects.filter(status=LegStatus.ACTIVE, alert_due_at__lte=now)
         .filter(Q(alerted_due__isnull=True) | Q(alerted_due__lt=F("next_checkin_due")))
         .select_related("plan__case__team")
-        .order_by("next_checkin_due")[:BATCH]
+        .order_by("alert_due_at")[:BATCH]
     )
     raised = 0
     for leg in due:
-        if leg.alert_at is None or leg.alert_at > now:
-            continue
         with transaction.atomic():
             claimed = (
                 Leg.objects.filter(pk=leg.pk, next_checkin_due=leg.next_checkin_due)

@@ -8,6 +8,8 @@ plans, the emergency protocol, contacts and the duress word are sealed.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -86,6 +88,10 @@ class Leg(models.Model):
     checkin_every_hours = models.PositiveSmallIntegerField(null=True, blank=True)
     grace_minutes = models.PositiveSmallIntegerField(default=30)
     next_checkin_due = models.DateTimeField(null=True, blank=True)
+    # Deadline plus grace: when the watcher raises the alert. Kept in step by
+    # save(), indexed, so the watcher reads only legs that are truly overdue,
+    # whatever mix of grace periods there is.
+    alert_due_at = models.DateTimeField(null=True, blank=True)
     # The deadline an alert was raised for: the watcher's claim, so two
     # watchers never raise the same missed check-in twice.
     alerted_due = models.DateTimeField(null=True, blank=True)
@@ -94,17 +100,22 @@ class Leg(models.Model):
 
     class Meta:
         ordering = ["plan", "position"]
-        indexes = [models.Index(fields=["status", "next_checkin_due"], name="due_checkins")]
+        indexes = [models.Index(fields=["status", "alert_due_at"], name="due_checkins")]
 
     def __str__(self) -> str:
         return f"leg {self.position} of {self.plan_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.alert_due_at = self.alert_at
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "alert_due_at"}
+        super().save(*args, **kwargs)
 
     @property
     def alert_at(self):  # type: ignore[no-untyped-def]
         if self.next_checkin_due is None:
             return None
-        from datetime import timedelta
-
         return self.next_checkin_due + timedelta(minutes=self.grace_minutes)
 
 

@@ -214,3 +214,28 @@ def test_the_duress_word_with_need_help_goes_to_the_top_too(journey, consultant)
     )
     assert checkin.kind == CheckInKind.DURESS
     assert Alert.objects.get().stage == Stage.TEAM
+
+
+def test_a_short_grace_is_not_held_up_by_many_long_ones(journey, consultant, monkeypatch):
+    """The watcher reads legs by deadline plus grace, so legs still in a long
+    grace period never fill its batch ahead of one that is truly overdue."""
+    from tropa.journeys import escalation
+
+    monkeypatch.setattr(escalation, "BATCH", 3)
+    case = journey["case"]
+    for i in range(5):
+        leg = actions.add_leg(
+            case,
+            consultant.staff,
+            consultant.keys(),
+            actions.LegText(f"long {i}"),
+            checkin_every_hours=1,
+            grace_minutes=600,
+        )
+        actions.start_leg(leg, consultant.staff)
+    short = journey["leg"]
+    short.grace_minutes = 1
+    short.save(update_fields=["grace_minutes"])
+    with clock.moved(timedelta(hours=6, minutes=2)):
+        assert raise_missed_checkins() == 1
+    assert Alert.objects.get().leg_id == short.pk

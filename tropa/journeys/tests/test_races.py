@@ -58,6 +58,7 @@ def legs(coordinator, consultant):
                 checkin_every_hours=6,
                 grace_minutes=30,
                 next_checkin_due=now - timedelta(minutes=90),
+                alert_due_at=now - timedelta(minutes=60),
             )
         )
     team = case.team
