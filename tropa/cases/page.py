@@ -158,9 +158,9 @@ def tasks(case: Case, case_keys: vault.KeyPair) -> list[TaskRow]:
             title = None
         rows.append(TaskRow(task, title, task.overdue))
 
-    def order(row: TaskRow) -> tuple[bool, bool, Any]:
+    def order(row: TaskRow) -> tuple[bool, bool, Any, Any]:
         task = row.task
         due = task.due_at.timestamp() if task.due_at else float("inf")
-        return (task.done_at is not None, task.due_at is None, due)
+        return (task.done_at is not None, task.due_at is None, due, task.created_at)
 
     return sorted(rows, key=order)

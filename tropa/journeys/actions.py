@@ -145,13 +145,12 @@ def fail_leg(leg: Leg, by: Staff, by_keys: vault.KeyPair) -> list[Task]:
         leg.failed_at = clock.now()
         leg.next_checkin_due = None
         leg.save(update_fields=["status", "failed_at", "next_checkin_due"])
-        for line in [ln.strip(" -•\t") for ln in text.backup_plan.splitlines()]:
-            if line:
-                tasks.append(
-                    case_actions.add_task(
-                        case, owners[0], by, by_keys, line, clock.now() + timedelta(hours=1)
-                    )
-                )
+        steps = [ln.strip(" -•\t") for ln in text.backup_plan.splitlines() if ln.strip(" -•\t")]
+        due = clock.now() + timedelta(hours=1)
+        for number, step in enumerate(steps):
+            # A second apart, so the steps keep their order in the task list.
+            when = due + timedelta(seconds=number)
+            tasks.append(case_actions.add_task(case, owners[0], by, by_keys, step, when))
         record(by, Action.LEG_CHANGED, case_id=case.pk)
     return tasks
 

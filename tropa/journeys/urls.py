@@ -1,10 +1,12 @@
 from django.urls import path
 
-from tropa.journeys import views
+from tropa.journeys import ladder, views
 
 app_name = "journeys"
 urlpatterns = [
     path("journeys/", views.journeys, name="journeys"),
+    path("journeys/escalation/", ladder.team_ladder, name="team_ladder"),
+    path("cases/<uuid:case_id>/plan/escalation/", ladder.plan_ladder, name="plan_ladder"),
     path("cases/<uuid:case_id>/plan/protocol/", views.protocol, name="protocol"),
     path("cases/<uuid:case_id>/plan/duress/", views.duress, name="duress"),
     path("cases/<uuid:case_id>/plan/legs/", views.add_leg, name="add_leg"),

@@ -31,6 +31,7 @@ from tropa.cases.models import Case, Status
 from tropa.core import clock
 from tropa.journeys import actions
 from tropa.journeys.forms import CheckInForm, DuressForm, LegForm, ProtocolForm
+from tropa.journeys.ladder import PlanLadderForm, team_ladder_form
 from tropa.journeys.models import (
     RISK_ORDER,
     Alert,
@@ -171,6 +172,12 @@ def journey_context(case: Case, keys: vault.KeyPair, staff: Staff) -> dict[str, 
         "journey_failed": [r for r in rows if r.leg.status == LegStatus.FAILED],
         "journey_alerts": alerts,
         "protocol_form": ProtocolForm(initial=protocol or {}),
+        "plan_ladder_form": PlanLadderForm(
+            initial={
+                "to_duty": plan.to_duty_minutes if plan else None,
+                "to_team": plan.to_team_minutes if plan else None,
+            }
+        ),
         "duress_form": DuressForm(),
         "leg_form": LegForm(),
         "risks": Risk,
@@ -405,5 +412,6 @@ def journeys(request: HttpRequest) -> HttpResponse:
         "rows": active_journeys(_staff(request)),
         "failed": failed_deliveries(),
         "risks": Risk,
+        "ladder_form": team_ladder_form(_staff(request)),
     }
     return render(request, "journeys/journeys.html", context)
