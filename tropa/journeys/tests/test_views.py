@@ -150,9 +150,10 @@ def test_it_shows_and_acknowledges_an_alert(coordinator, consultant, signed_in):
     alert = Alert.objects.get()
     client = signed_in(consultant)
     html = page(client, case)
-    aside = html[html.index('<aside class="case-side"') :]
-    assert aside.index('id="alerts"') < aside.index('id="tasks"')
-    assert "Asked for help" in aside and "Acknowledge" in aside
+    # Open alerts come first on the page, above everything, on phones too.
+    top = html[: html.index('<div class="case-layout">')]
+    assert 'id="alerts"' in top
+    assert "Asked for help" in top and "Acknowledge" in top
     response = client.post(url(case, f"alerts/{alert.pk}/acknowledge/"))
     assert response.status_code == 302
     alert.refresh_from_db()
@@ -171,11 +172,10 @@ def test_it_shows_a_duress_signal_as_duress_to_staff(coordinator, consultant, si
     _requester, who = intake.find_requester(codename)
     # Given a requester who checks in "safe" with the duress word
     actions.check_in(leg, "safe", channel="portal", word="sunflower", requester_keys=who.keys)
-    # Then staff see a duress alert, unmistakably, at the top of the aside
+    # Then staff see a duress alert, unmistakably, at the top of the page
     html = page(signed_in(coordinator), case)
-    aside = html[html.index('<aside class="case-side"') :]
-    assert "alert-duress" in aside and "DURESS" in aside and "Duress signal" in aside
-    assert aside.index("alert-duress") < aside.index('id="tasks"')
+    top = html[: html.index('<div class="case-layout">')]
+    assert "alert-duress" in top and "DURESS" in top and "Duress signal" in top
 
 
 def test_journeys_page_orders_riskiest_and_most_overdue_first(coordinator, consultant, signed_in):
