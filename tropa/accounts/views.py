@@ -19,6 +19,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tropa.accounts import actions, session_keys
+from tropa.accounts.current import staff_of as _staff
 from tropa.accounts.forms import (
     CodeForm,
     LanguageForm,
@@ -35,12 +36,6 @@ from tropa.core.language import remember_language
 from tropa.core.views import posted
 
 NEW_CODES = "tropa_new_recovery_codes"
-
-
-def _staff(request: HttpRequest) -> Staff:
-    user = request.user
-    assert isinstance(user, Staff)
-    return user
 
 
 def _safe_next(request: HttpRequest) -> str:

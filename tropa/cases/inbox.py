@@ -29,6 +29,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tropa import vault
+from tropa.accounts.current import keys_of as _keys
+from tropa.accounts.current import staff_of as _staff
 from tropa.accounts.models import Staff
 from tropa.cases import actions
 from tropa.cases.access import can_manage, can_triage, visible_cases
@@ -64,15 +66,6 @@ def coordinators_only(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _staff(request: HttpRequest) -> Staff:
-    assert isinstance(request.user, Staff)
-    return request.user
-
-
-def _keys(request: HttpRequest) -> vault.KeyPair:
-    return request.staff_keys  # type: ignore[attr-defined,no-any-return]
 
 
 # The inbox ---------------------------------------------------------------

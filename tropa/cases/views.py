@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tropa import vault
+from tropa.accounts.current import keys_of as _keys
+from tropa.accounts.current import staff_of as _staff
 from tropa.accounts.models import Role, Staff
 from tropa.accounts.people import roles_only
 from tropa.cases import actions, files, page
@@ -51,16 +53,6 @@ NOT_ALLOWED = {
     "status": gettext_lazy("The status of this case cannot be changed now."),
     "assign": gettext_lazy("Only an open case that has been triaged can be assigned."),
 }
-
-
-def _staff(request: HttpRequest) -> Staff:
-    user = request.user
-    assert isinstance(user, Staff)
-    return user
-
-
-def _keys(request: HttpRequest) -> vault.KeyPair:
-    return request.staff_keys  # type: ignore[attr-defined,no-any-return]
 
 
 def _back(case: Case, anchor: str = "") -> HttpResponse:

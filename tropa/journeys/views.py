@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tropa import vault
+from tropa.accounts.current import keys_of as _keys
+from tropa.accounts.current import staff_of as _staff
 from tropa.accounts.models import Role, Staff
 from tropa.accounts.people import roles_only
 from tropa.cases import actions as case_actions
@@ -47,16 +49,6 @@ from tropa.keyring.actions import NoAccess
 
 FAILED_DELIVERY_ATTEMPTS = 3
 RISK_BY_RANK = {rank: risk for risk, rank in RISK_ORDER.items()}
-
-
-def _staff(request: HttpRequest) -> Staff:
-    user = request.user
-    assert isinstance(user, Staff)
-    return user
-
-
-def _keys(request: HttpRequest) -> vault.KeyPair:
-    return request.staff_keys  # type: ignore[attr-defined,no-any-return]
 
 
 def may_edit_plan(staff: Staff, case: Case) -> bool:
