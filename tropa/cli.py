@@ -83,6 +83,14 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_telegram(args: argparse.Namespace) -> int:
+    _use_data_dir(args.data)
+    _setup_django()
+    from tropa.channels import runner
+
+    return runner.run()
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from tropa.core import demo
 
@@ -237,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_options(command("serve", cmd_serve, "run the web server and the watcher"))
     p = command("watch", cmd_watch, "run the watcher loop (check-ins, escalations)")
     p.add_argument("--once", action="store_true", help="one cycle, then exit")
+    command("telegram", cmd_telegram, "run the Telegram bot (long polling, or its webhook sender)")
     p = command("demo", cmd_demo, "a fresh demo with synthetic data, served at once")
     serve_options(p)
     p.add_argument("--no-serve", action="store_true", help="create the demo data and exit")

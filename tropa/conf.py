@@ -92,6 +92,14 @@ def env_secret(name: str, fallback_file: Path | None = None) -> str:
     return secret
 
 
+def env_optional_secret(name: str, fallback_file: Path | None = None) -> str:
+    """Like env_secret, for a feature that is off when its secret is absent."""
+    configured = _raw(name) is not None or _raw(name + "_FILE") is not None
+    if not configured and (fallback_file is None or not fallback_file.is_file()):
+        return ""
+    return env_secret(name, fallback_file)
+
+
 def database_from_url(url: str) -> dict[str, object]:
     """Django DATABASES entry for a postgresql:// URL."""
     parts = urlsplit(url)

@@ -15,6 +15,7 @@ from tropa.conf import (
     env_bool,
     env_int,
     env_list,
+    env_optional_secret,
     env_secret,
     env_str,
 )
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "tropa.cases",
     "tropa.intake",
     "tropa.journeys",
+    "tropa.channels",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +225,25 @@ TROPA_GROUP_COMMIT = env_bool("GROUP_COMMIT", True)
 # Discarded requests can be restored for this long, then they are crypto-shredded.
 TROPA_DISCARD_UNDO_MINUTES = env_int("DISCARD_UNDO_MINUTES", 30, minimum=1)
 
+# The Telegram bot (docs/telegram.md): off unless a token is configured.
+TROPA_TELEGRAM_TOKEN = env_optional_secret("TELEGRAM_TOKEN", SECRETS_DIR / "telegram_token")
+# Only tests and a local Bot API server change this.
+TROPA_TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org")
+# Set to the public https URL of /telegram/hook/ to receive updates by webhook
+# instead of long polling.
+TROPA_TELEGRAM_WEBHOOK_URL = env_str("TELEGRAM_WEBHOOK_URL", "")
+TROPA_TELEGRAM_POLL_SECONDS = env_int("TELEGRAM_POLL_SECONDS", 25, minimum=0)
+# Consultant hours, in the helpline's time zone; outside them the bot says when
+# someone will answer.
+TROPA_TELEGRAM_HOURS = env_str("TELEGRAM_HOURS", "10:00-22:00")
+TROPA_TELEGRAM_TIMEZONE = env_str("TELEGRAM_TIMEZONE", "Europe/Moscow")
+TROPA_TELEGRAM_AWAY_RU = env_str("TELEGRAM_AWAY_RU", "")
+TROPA_TELEGRAM_AWAY_EN = env_str("TELEGRAM_AWAY_EN", "")
+# The helpline's official handles and addresses, for /official.
+TROPA_TELEGRAM_OFFICIAL = env_list("TELEGRAM_OFFICIAL", [])
+# The web portal (best: its onion address), offered once as the safer channel.
+TROPA_PORTAL_URL = env_str("PORTAL_URL", "")
+
 TROPA_WATCH_INTERVAL_SECONDS = env_int("WATCH_INTERVAL_SECONDS", 5, minimum=1)
 TROPA_WATCHER_STALE_SECONDS = 120
 
@@ -245,5 +266,10 @@ LOGGING = {
         # Django's request logger names paths only, but keep it to real errors.
         "django.request": {"level": "ERROR"},
         "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        # httpx logs every request URL at INFO, and a Bot API URL holds the
+        # bot's token; python-telegram-bot logs it at DEBUG.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "telegram": {"level": "WARNING"},
     },
 }

@@ -6,6 +6,7 @@ urlpatterns = [
     path("staff/", include("tropa.cases.urls")),
     path("staff/", include("tropa.audit.urls")),
     path("staff/", include("tropa.journeys.urls")),
+    path("", include("tropa.channels.urls")),
     path("", include("tropa.intake.urls")),
 ]
 

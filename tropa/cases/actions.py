@@ -19,7 +19,7 @@ from tropa import vault
 from tropa.accounts.models import Role, Staff
 from tropa.audit.log import record
 from tropa.audit.models import Action
-from tropa.cases import aliases, timeline
+from tropa.cases import aliases, hooks, timeline
 from tropa.cases.models import (
     OPEN_STATUSES,
     Assignment,
@@ -187,6 +187,8 @@ def merge(source: Case, target: Case, coordinator: Staff, coordinator_keys: vaul
         if not claimed:
             raise NotAllowed
         source.requesters.update(case=target)
+        for hook in hooks.AFTER_MERGE:
+            hook(source, source_keys, target, target_keys)
         recipients = [target_keys.public_key, *requester_keys(target)]
         intake = vault.open_from_many(source_keys, bytes(source.sealed_intake))
         timeline.append(
@@ -265,13 +267,16 @@ def transfer(case: Case, old: Staff, new: Staff, by: Staff, by_keys: vault.KeyPa
 
 
 def reply(case: Case, author: Staff, author_keys: vault.KeyPair, text: str) -> Message:
-    """A reply the requester reads in the portal: sealed to them and to the case."""
+    """A reply the requester reads in the portal (or gets by Telegram): sealed to them
+    and to the case."""
     if case.status in (Status.CLOSED, Status.DISCARDED, Status.NEW):
         raise NotAllowed
     keys = open_case(case, author, author_keys)
     sealed = vault.seal_to_many(text.encode(), [keys.public_key, *requester_keys(case)])
     with transaction.atomic():
         message = timeline.append(case, Kind.REPLY, sealed, author)
+        for hook in hooks.AFTER_REPLY:
+            hook(case, keys, message, text)
         record(author, Action.REPLY_SENT, case_id=case.pk)
     return message
 

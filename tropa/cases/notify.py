@@ -16,9 +16,9 @@ KINDS = {"assigned", "message", "task_due"}
 def notify(staff: Staff, kind: str) -> bool:
     """Queue a notification for `staff`. Returns whether one was queued."""
     from tropa.journeys.models import Outbox
+    from tropa.journeys.notifiers import channels_for
 
     assert kind in KINDS
-    if not staff.email or not staff.notify_by_email or not staff.is_active:
-        return False
-    Outbox.objects.create(staff=staff, kind=kind)
-    return True
+    channels = channels_for(staff) if staff.is_active else []
+    Outbox.objects.bulk_create([Outbox(staff=staff, kind=kind, channel=c) for c in channels])
+    return bool(channels)

@@ -62,20 +62,30 @@ def server_options(bind: str, workers: int, threads: int) -> dict[str, Any]:
     }
 
 
+def _helper(command: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "tropa.cli", command], env=os.environ.copy()
+    )
+
+
 def serve(bind: str, workers: int, threads: int, with_watcher: bool) -> int:
-    watcher = None
+    """The web server, with the watcher and (when a token is set) the Telegram bot beside it."""
+    from django.conf import settings
+
+    helpers = {}
     if with_watcher:
-        watcher = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "tropa.cli", "watch"], env=os.environ.copy()
-        )
+        helpers["watcher"] = _helper("watch")
+        if settings.TROPA_TELEGRAM_TOKEN:
+            helpers["telegram bot"] = _helper("telegram")
     try:
         TropaServer(server_options(bind, workers, threads)).run()
     finally:
-        if watcher is not None:
-            watcher.terminate()
+        for process in helpers.values():
+            process.terminate()
+        for name, process in helpers.items():
             try:
-                watcher.wait(timeout=20)
+                process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                watcher.kill()
-                logging.getLogger("tropa").error("watcher did not stop; killed")
+                process.kill()
+                logging.getLogger("tropa").error("%s did not stop; killed", name)
     return 0

@@ -101,12 +101,33 @@ def submit_request(answers: dict[str, object], language: str) -> tuple[str, Case
 
 
 def _store_request(
-    ring: Keyring, envelopes: list[Envelope], case: Case, requester: Requester
+    ring: Keyring, envelopes: list[Envelope], case: Case, requester: Requester | None
 ) -> None:
     ring.save(force_insert=True)
     Envelope.objects.bulk_create(envelopes)
     case.save(force_insert=True)
-    requester.save(force_insert=True)
+    if requester is not None:
+        requester.save(force_insert=True)
+
+
+def create_case(answers: dict[str, object], language: str, *, channel: str) -> Case:
+    """A request that came by another channel (Telegram): sealed like a web one,
+    to the case key only, with no codename. Runs in the caller's transaction."""
+    q = questionnaire.load()
+    coded = triage.code_answers(q, answers)
+    ring, case_keys, envelopes = keyring.new_case_keyring()
+    case = Case(
+        keyring=ring,
+        channel=channel,
+        received_at=hour_precision(clock.now()),
+        questionnaire_version=q.version,
+        sealed_intake=seal_answers(
+            {"language": language, "answers": answers}, [case_keys.public_key]
+        ),
+        **coded.as_fields(),
+    )
+    _store_request(ring, envelopes, case, None)
+    return case
 
 
 def find_requester(codename: str) -> tuple[Requester, Identity] | None:
@@ -145,7 +166,11 @@ def delete_everything(requester: Requester) -> None:
     The sealed rows are deleted too, and the case keeps only its id and
     status, so a coordinator sees that a request was withdrawn.
     """
-    case = requester.case
+    delete_case(requester.case)
+
+
+def delete_case(case: Case) -> None:
+    """`delete_everything` for a case, whichever channel the person used."""
     with transaction.atomic():
         case.messages.all().delete()
         case.attachments.all().delete()
@@ -158,6 +183,6 @@ def delete_everything(requester: Requester) -> None:
             updated_at=clock.now(),
             **{flag: False for flag in FLAGS},
         )
-        requester.delete()
+        case.requesters.all().delete()
         keyring.crypto_shred(case.keyring)
         record(None, Action.REQUESTER_DELETED, case_id=case.pk)

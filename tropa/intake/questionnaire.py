@@ -27,6 +27,7 @@ from tropa.core import clock
 
 HERE = Path(__file__).resolve().parent
 TYPES = {"choice", "multi", "date", "text", "textarea", "region"}
+CHANNELS = ("web", "telegram")
 # Questions whose answers are coded for triage: their ids and option values are
 # part of the contract with tropa/intake/triage.py and must be kept.
 CODED = {"situation", "region", "report_by", "health", "russian", "deceived", "asking"}
@@ -51,6 +52,8 @@ class Question:
     options: tuple[Option, ...] = ()
     max_length: int = 200
     sensitive: bool = False
+    # Where the question is asked: the web form, the Telegram bot, or both.
+    channels: tuple[str, ...] = CHANNELS
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,11 @@ def parse(data: dict[str, Any], regions: dict[str, Any]) -> Questionnaire:
             raise ImproperlyConfigured(f"questionnaire: {where} needs at least two options")
         if len({o.value for o in options}) != len(options):
             raise ImproperlyConfigured(f"questionnaire: {where} repeats an option value")
+        channels = raw.get("channels", list(CHANNELS))
+        if not isinstance(channels, list) or not channels or not set(channels) <= set(CHANNELS):
+            raise ImproperlyConfigured(
+                f"questionnaire: {where} channels must be a list of {', '.join(CHANNELS)}"
+            )
         max_length = raw.get("max_length", 200 if qtype == "text" else 10_000)
         if type(max_length) is not int or not 1 <= max_length <= MAX_TEXT:
             raise ImproperlyConfigured(f"questionnaire: {where} max_length must be 1..{MAX_TEXT}")
@@ -127,12 +135,18 @@ def parse(data: dict[str, Any], regions: dict[str, Any]) -> Questionnaire:
                 options=options,
                 max_length=max_length,
                 sensitive=bool(raw.get("sensitive", False)),
+                channels=tuple(c for c in CHANNELS if c in channels),
             )
         )
     situation = next((q for q in questions if q.id == "situation"), None)
-    if situation is None or situation.type != "choice" or not situation.required:
+    if (
+        situation is None
+        or situation.type != "choice"
+        or not situation.required
+        or set(situation.channels) != set(CHANNELS)
+    ):
         raise ImproperlyConfigured(
-            "questionnaire: a required choice question 'situation' is needed"
+            "questionnaire: a required choice question 'situation', asked everywhere, is needed"
         )
     unknown = {o.value for o in situation.options} - set(Situation.values)
     if unknown:
@@ -252,12 +266,16 @@ def _field(question: Question, q: Questionnaire, language: str) -> forms.Field:
     return CharField(max_length=question.max_length, widget=widget, strip=True, **common)
 
 
-def form_class(language: str) -> type[forms.Form]:
-    return _form_class(language if language in ("ru", "en") else "ru")
+def form_class(language: str, channel: str = "web") -> type[forms.Form]:
+    return _form_class(language if language in ("ru", "en") else "ru", channel)
 
 
 @cache
-def _form_class(language: str) -> type[forms.Form]:
+def _form_class(language: str, channel: str) -> type[forms.Form]:
     q = load()
-    fields = {question.id: _field(question, q, language) for question in q.questions}
-    return type(f"IntakeForm_{language}", (forms.Form,), fields)
+    fields = {
+        question.id: _field(question, q, language)
+        for question in q.questions
+        if channel in question.channels
+    }
+    return type(f"IntakeForm_{language}_{channel}", (forms.Form,), fields)

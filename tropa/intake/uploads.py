@@ -35,6 +35,12 @@ TYPES: dict[str, tuple[tuple[int, bytes], ...]] = {
     "image/heic": ((4, b"ftypheic"), (4, b"ftypheix"), (4, b"ftypmif1"), (4, b"ftyphevc")),
     "application/pdf": ((0, b"%PDF-"),),
 }
+# Telegram adds voice messages and short videos, which its apps make by default.
+TELEGRAM_TYPES: dict[str, tuple[tuple[int, bytes], ...]] = {
+    "audio/ogg": ((0, b"OggS"),),
+    "video/mp4": ((4, b"ftyp"),),
+    "audio/mpeg": ((0, b"ID3"), (0, b"\xff\xfb")),
+}
 TEXT = "text/plain"
 ERRORS = {
     "empty": _("The file “%(name)s” is empty."),
@@ -46,8 +52,9 @@ TOO_MANY = ngettext_lazy(
 )
 
 
-def sniff(head: bytes) -> str | None:
-    for content_type, signatures in TYPES.items():
+def sniff(head: bytes, *, telegram: bool = False) -> str | None:
+    types = TYPES | TELEGRAM_TYPES if telegram else TYPES
+    for content_type, signatures in types.items():
         if any(head[offset : offset + len(magic)] == magic for offset, magic in signatures):
             return content_type
     sample = head[:4096]
@@ -158,6 +165,29 @@ class SealingUploadHandler(FileUploadHandler):
             upload.frames = None
         self.head = b""
         return upload
+
+
+def seal_bytes(name: str, data: bytes, *, telegram: bool = False) -> SealedUpload:
+    """A file already in memory (fetched from Telegram), checked and sealed like an upload."""
+    upload = SealedUpload(name=clean_name(name))
+    if not data:
+        upload.error = "empty"
+    elif len(data) > settings.TROPA_MAX_FILE_MB * 1024 * 1024:
+        upload.error = "too_big"
+    elif (content_type := sniff(data[:4096], telegram=telegram)) is None:
+        upload.error = "type"
+    if upload.error:
+        return upload
+    sealer = vault.FileSealer()
+    upload.frames = tempfile.SpooledTemporaryFile(max_size=len(data) + 1024 * 1024)  # noqa: SIM115
+    frames = sealer.push(data) + sealer.finish()
+    for frame in frames:
+        upload.frames.write(frame)
+        upload.frame_sizes.append(len(frame))
+    upload.file_key = sealer.file_key
+    upload.size = sealer.size
+    upload.content_type = content_type
+    return upload
 
 
 def store_upload(upload: SealedUpload, case: Any, message: Any, recipients: list[bytes]) -> Any:

@@ -20,6 +20,7 @@ from tropa.accounts.models import Staff
 from tropa.audit.log import record
 from tropa.audit.models import Action
 from tropa.cases import actions as case_actions
+from tropa.cases import hooks
 from tropa.cases.models import Case, Task
 from tropa.core import clock
 from tropa.intake.codenames import normalise
@@ -68,8 +69,10 @@ def set_duress_word(case: Case, by: Staff, by_keys: vault.KeyPair, word: str) ->
     """The word agreed with the requester; sealed so the requester's key can check it."""
     keys = case_actions.open_case(case, by, by_keys)
     plan = plan_for(case)
+    checkers = [key for hook in hooks.CHECKIN_KEYS for key in hook(case)]
     sealed = vault.seal_to_many(
-        normalise(word).encode(), [keys.public_key, *case_actions.requester_keys(case)]
+        normalise(word).encode(),
+        [keys.public_key, *case_actions.requester_keys(case), *checkers],
     )
     with transaction.atomic():
         plan.sealed_duress = sealed if word.strip() else None

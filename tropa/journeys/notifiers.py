@@ -2,7 +2,7 @@
 
 A notifier gets a staff member and a kind, never case content or an alias,
 and raises DeliveryFailed when it could not deliver (the outbox retries).
-E-mail now; the Telegram channel adds a Telegram notifier.
+E-mail here; tropa/channels/notifier.py adds Telegram for staff who opt in.
 """
 
 from __future__ import annotations
@@ -21,10 +21,15 @@ class DeliveryFailed(Exception):
 
 
 class Notifier(Protocol):
+    def wants(self, staff: Staff) -> bool: ...
+
     def send(self, staff: Staff, kind: str) -> None: ...
 
 
 class EmailNotifier:
+    def wants(self, staff: Staff) -> bool:
+        return bool(staff.email and staff.notify_by_email)
+
     def send(self, staff: Staff, kind: str) -> None:
         if not staff.email or not staff.notify_by_email:
             return  # nothing to deliver to: done, not failed
@@ -49,6 +54,15 @@ class EmailNotifier:
 
 
 NOTIFIERS: dict[str, Notifier] = {"email": EmailNotifier()}
+
+
+def channels_for(staff: Staff, *, always_email: bool = False) -> list[str]:
+    """The channels that should tell this staff member (e-mail first)."""
+    return [
+        name
+        for name, notifier in NOTIFIERS.items()
+        if (always_email and name == "email") or notifier.wants(staff)
+    ]
 
 
 def notifier_for(channel: str) -> Notifier:

@@ -28,6 +28,7 @@ from tropa.vault.requester import (
     random_token,
     requester_keypair,
     requester_lookup_id,
+    service_keypair,
 )
 from tropa.vault.sealing import (
     open_case_key,
@@ -109,6 +110,7 @@ __all__ = [
     "seal_secret_key",
     "seal_text",
     "seal_to",
+    "service_keypair",
     "seal_to_many",
     "unwrap_staff_key",
 ]

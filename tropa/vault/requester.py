@@ -23,6 +23,7 @@ PEPPER_MIN_SIZE = 32
 PEPPER_MAX_SIZE = 64  # BLAKE2b's key limit
 _PERSON_LOOKUP = b"tropa-lookup"
 _PERSON_KEY = b"tropa-rqkey"
+_PERSON_SERVICE = b"tropa-service"
 # keyed_hash uses its own salt, so no purpose can reproduce the two above.
 _SALT_KEYED_HASH = b"tropa-keyed-hash"
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]+")
@@ -46,6 +47,20 @@ def requester_lookup_id(pepper: bytes, codename: str) -> bytes:
 def requester_keypair(pepper: bytes, codename: str) -> KeyPair:
     """The requester's X25519 key pair, re-derived from the codename at each visit."""
     seed = _blake2b(pepper, _PERSON_KEY, b"", _codename_bytes(codename))
+    private = PrivateKey.from_seed(seed)
+    return KeyPair(public_key=bytes(private.public_key), secret_key=bytes(private))
+
+
+def service_keypair(pepper: bytes, purpose: bytes) -> KeyPair:
+    """A key pair the running server can always re-derive, for one ``purpose``.
+
+    Only for what must be opened with nobody signed in (a Telegram message
+    waiting to be sent) and deleted once done: whoever has the pepper has
+    this key too. Never for anything kept.
+    """
+    if not 1 <= len(purpose) <= 64:
+        raise ValueError("purpose must be 1 to 64 bytes")
+    seed = _blake2b(pepper, _PERSON_SERVICE, b"", purpose)
     private = PrivateKey.from_seed(seed)
     return KeyPair(public_key=bytes(private.public_key), secret_key=bytes(private))
 

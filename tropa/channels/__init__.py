@@ -1,0 +1,1 @@
+"""Messaging channels beyond the web portal: today, the Telegram bot."""
