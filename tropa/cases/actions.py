@@ -8,6 +8,7 @@ keys, and writes the audit entry. Case content never enters the audit log.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from tropa.cases import aliases, hooks, timeline
 from tropa.cases.models import (
     OPEN_STATUSES,
     Assignment,
+    Attachment,
     Case,
     Kind,
     Message,
@@ -266,7 +268,13 @@ def transfer(case: Case, old: Staff, new: Staff, by: Staff, by_keys: vault.KeyPa
         unassign(case, old, by, by_keys)
 
 
-def reply(case: Case, author: Staff, author_keys: vault.KeyPair, text: str) -> Message:
+def reply(
+    case: Case,
+    author: Staff,
+    author_keys: vault.KeyPair,
+    text: str,
+    attach: Callable[[Message], list[Attachment]] | None = None,
+) -> Message:
     """A reply the requester reads in the portal (or gets by Telegram): sealed to them
     and to the case."""
     if case.status in (Status.CLOSED, Status.DISCARDED, Status.NEW):
@@ -275,8 +283,9 @@ def reply(case: Case, author: Staff, author_keys: vault.KeyPair, text: str) -> M
     sealed = vault.seal_to_many(text.encode(), [keys.public_key, *requester_keys(case)])
     with transaction.atomic():
         message = timeline.append(case, Kind.REPLY, sealed, author)
+        attachments = attach(message) if attach is not None else []
         for hook in hooks.AFTER_REPLY:
-            hook(case, keys, message, text)
+            hook(case, keys, message, text, attachments)
         record(author, Action.REPLY_SENT, case_id=case.pk)
     return message
 

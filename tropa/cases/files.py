@@ -27,20 +27,26 @@ from tropa.intake.uploads import SealedUpload, open_attachment, store_upload
 
 def _attach(
     case: Case, message: Message, uploads: list[SealedUpload], recipients: list[bytes], by: Staff
-) -> None:
+) -> list[Attachment]:
+    attachments = []
     for upload in uploads:
-        store_upload(upload, case, message, recipients)
+        attachments.append(store_upload(upload, case, message, recipients))
         record(by, Action.FILE_ADDED, case_id=case.pk)
+    return attachments
 
 
 def reply_with_files(
     case: Case, author: Staff, author_keys: vault.KeyPair, text: str, uploads: list[SealedUpload]
 ) -> Message:
     """A reply (actions.reply) and its files, which the requester can open too."""
-    with transaction.atomic():
-        message = actions.reply(case, author, author_keys, text)
-        _attach(case, message, uploads, [case.public_key, *actions.requester_keys(case)], author)
-    return message
+    recipients = [case.public_key, *actions.requester_keys(case)]
+    return actions.reply(
+        case,
+        author,
+        author_keys,
+        text,
+        attach=lambda message: _attach(case, message, uploads, recipients, author),
+    )
 
 
 def note_with_files(

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tropa import vault
-    from tropa.cases.models import Case, Message
+    from tropa.cases.models import Attachment, Case, Message
 
-# (case, its key pair, the reply entry, the reply's text)
-AFTER_REPLY: list[Callable[[Case, vault.KeyPair, Message, str], None]] = []
+# (case, its key pair, the reply entry, the reply's text, its files)
+AFTER_REPLY: list[Callable[[Case, vault.KeyPair, Message, str, list[Attachment]], None]] = []
 # (source, its key pair, target, its key pair): the source is about to be shredded
 AFTER_MERGE: list[Callable[[Case, vault.KeyPair, Case, vault.KeyPair], None]] = []
 # (case) -> public keys, besides the requester's, that must check a duress word
 # with nobody signed in: the Telegram bot's channel key for a Telegram case.
 CHECKIN_KEYS: list[Callable[[Case], list[bytes]]] = []
+# (timeline messages) -> for each, how a channel delivered it ("" if none did)
+DELIVERY: list[Callable[[list[Message]], list[str]]] = []

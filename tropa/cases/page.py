@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tropa import vault
-from tropa.cases import files
+from tropa.cases import files, hooks
 from tropa.cases.actions import Entry
 from tropa.cases.models import Case, Kind, Status, Task
 from tropa.intake import questionnaire
@@ -95,6 +95,8 @@ class Row:
     text: str | None = None
     files: list[dict[str, Any]] = field(default_factory=list)
     merged: list[Answer] | None = None
+    # How a channel delivered a reply ("delivered by Telegram"), if one carries it.
+    delivery: str = ""
 
 
 def _status_label(value: str) -> str:
@@ -118,6 +120,17 @@ def event_text(body: str) -> tuple[str, list[Answer] | None]:
         }, None
     if name == "merged":
         return _("A new request from the same person was merged into this case."), []
+    if name == "telegram_undelivered":
+        seq, _sep, code = rest.partition(":")
+        reasons = {
+            "blocked": _("the person blocked the bot or deleted the chat"),
+            "not_found": _("the chat no longer exists"),
+        }
+        reason = reasons.get(code, _("Telegram did not take it for days"))
+        return _(
+            "Telegram could not deliver reply no. %(seq)s: %(reason)s. "
+            "Reach the person another way if you can."
+        ) % {"seq": seq, "reason": reason}, None
     return body, None
 
 
@@ -138,6 +151,10 @@ def timeline(entries: list[Entry], case_keys: vault.KeyPair, revealed: str | Non
             if meta is not None:
                 row.files.append(meta)
         rows.append(row)
+    messages = [row.entry.message for row in rows]
+    for describe in hooks.DELIVERY:
+        for row, said in zip(rows, describe(messages), strict=True):
+            row.delivery = row.delivery or said
     return rows
 
 

@@ -20,15 +20,17 @@ import asyncio
 import contextlib
 import logging
 import threading
+import warnings
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
 
 T = TypeVar("T")
 log = logging.getLogger("tropa.telegram")
@@ -181,7 +183,10 @@ class Api:
         try:
             return future.result(timeout)
         except RetryAfter as error:
-            after = error.retry_after
+            with warnings.catch_warnings():
+                # PTB 22 warns that retry_after will become a timedelta; both are handled.
+                warnings.simplefilter("ignore", PTBDeprecationWarning)
+                after = error.retry_after
             seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
             raise Failed("rate_limited", retry_after=seconds) from None
         except Forbidden:
@@ -226,6 +231,10 @@ class Api:
         for number, part in enumerate(parts, start=1):
             markup = _markup(reply.buttons) if number == len(parts) else None
             self._run(self.bot.send_message(chat_id, part, reply_markup=markup))
+
+    def send_document(self, chat_id: int, data: bytes, name: str) -> None:
+        document = InputFile(data, filename=name, attach=True)
+        self._run(self.bot.send_document(chat_id, document), timeout=120)
 
     def delete_message(self, chat_id: int, message_id: int) -> None:
         self._run(self.bot.delete_message(chat_id, message_id))

@@ -15,5 +15,6 @@ class ChannelsConfig(AppConfig):
         hooks.AFTER_REPLY.append(delivery.deliver_reply)
         hooks.AFTER_MERGE.append(delivery.follow_merge)
         hooks.CHECKIN_KEYS.append(delivery.checkin_keys)
+        hooks.DELIVERY.append(delivery.describe_deliveries)
         NOTIFIERS["telegram"] = notifier.TelegramNotifier()
         JOBS.append(delivery.forget_old_updates)

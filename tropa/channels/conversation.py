@@ -554,12 +554,12 @@ def link_staff(code: str, chat_id: int, conversation: Conversation) -> None:
     link = (
         StaffLink.objects.select_for_update()
         .select_related("staff")
-        .filter(code_hash=digest, code_expires_at__gt=now)
+        .filter(code_hash=digest)
         .first()
     )
     language = link.staff.language if link is not None else "ru"
     with translation.override(language):
-        if link is None:
+        if link is None or link.code_expires_at is None or link.code_expires_at <= now:
             enqueue_to_chat_id(chat_id, Reply(texts.staff_code_wrong()))
             return
         link.code_hash = None

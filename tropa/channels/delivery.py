@@ -12,6 +12,7 @@ in order per chat: a later message waits while an earlier one is retried.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from datetime import timedelta
@@ -20,13 +21,15 @@ from functools import cache
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from tropa import vault
 from tropa.cases import timeline
-from tropa.cases.models import Case, Kind, Message
+from tropa.cases.models import Attachment, Case, Kind, Message
 from tropa.channels.api import Api, Button, Failed, Reply
 from tropa.channels.models import Chat, Outgoing, SeenUpdate
 from tropa.core import clock
+from tropa.intake.uploads import open_with_file_key
 
 log = logging.getLogger("tropa.telegram")
 
@@ -84,11 +87,28 @@ def enqueue_delete(chat: Chat, chat_id: int, message_id: int) -> Outgoing:
 # Hooks from casework
 
 
-def deliver_reply(case: Case, keys: vault.KeyPair, message: Message, text: str) -> None:
-    """A consultant replied on a case that came by Telegram: queue it for the chat."""
+def deliver_reply(
+    case: Case, keys: vault.KeyPair, message: Message, text: str, attachments: list[Attachment]
+) -> None:
+    """A consultant replied on a case that came by Telegram: queue it, and its
+    files, for the chat. A file travels as its attachment id and file key."""
     for chat in Chat.objects.filter(case=case).exclude(sealed_chat=None):
         chat_id = int(vault.open_from_many(keys, bytes(chat.sealed_chat)))
-        enqueue(chat, chat_id, Reply(text), message=message)
+        if text.strip():
+            enqueue(chat, chat_id, Reply(text), message=message)
+        for attachment in attachments:
+            file_key = vault.open_from_many(keys, bytes(attachment.sealed_file_key))
+            meta = json.loads(vault.open_from_many(keys, bytes(attachment.sealed_meta)))
+            Outgoing.objects.create(
+                chat=chat,
+                message=message,
+                sealed_payload=_payload(
+                    chat_id,
+                    document=str(attachment.pk),
+                    key=base64.b64encode(file_key).decode(),
+                    name=meta["name"],
+                ),
+            )
 
 
 def follow_merge(
@@ -163,6 +183,13 @@ def deliver_pending(api: Api) -> int:
 
 def _send(api: Api, row: Outgoing) -> None:
     payload = json.loads(vault.open_from_many(channel_keys(), bytes(row.sealed_payload)))
+    if "document" in payload:
+        attachment = Attachment.objects.filter(pk=payload["document"]).first()
+        if attachment is None:
+            return  # deleted with its case meanwhile: nothing to send
+        data = open_with_file_key(attachment, base64.b64decode(payload["key"]))
+        api.send_document(payload["chat"], data, payload["name"])
+        return
     if "delete" in payload:
         try:
             api.delete_message(payload["chat"], payload["delete"])
@@ -213,7 +240,7 @@ def _mark_undelivered(row: Outgoing, code: str) -> None:
 
 
 def delivery_states(messages: list[Message]) -> dict[object, Outgoing]:
-    """The Telegram delivery of each reply among `messages`, for the case page."""
+    """The Telegram delivery of each reply among `messages`."""
     ids = [m.pk for m in messages if m.kind == Kind.REPLY]
     if not ids:
         return {}
@@ -221,6 +248,27 @@ def delivery_states(messages: list[Message]) -> dict[object, Outgoing]:
         "message_id", "delivered_at", "failed_at", "attempts", "last_error", "next_attempt_at"
     )
     return {row.message_id: row for row in rows}
+
+
+def describe_deliveries(messages: list[Message]) -> list[str]:
+    """For the case page: what Telegram did with each reply."""
+    states = delivery_states(messages)
+    said = []
+    for message in messages:
+        row = states.get(message.pk)
+        if row is None:
+            said.append("")
+        elif row.delivered_at is not None:
+            said.append(str(_("delivered by Telegram")))
+        elif row.failed_at is not None:
+            said.append(str(_("not delivered by Telegram")))
+        elif row.attempts:
+            said.append(
+                str(_("waiting for Telegram (%(count)d attempts)")) % {"count": row.attempts}
+            )
+        else:
+            said.append(str(_("being sent by Telegram")))
+    return said
 
 
 # Keeping little

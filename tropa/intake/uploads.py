@@ -221,11 +221,17 @@ def open_attachment(attachment: Any, keys: vault.KeyPair) -> tuple[dict[str, Any
     """
     file_key = vault.open_from_many(keys, bytes(attachment.sealed_file_key))
     meta = json.loads(vault.open_from_many(keys, bytes(attachment.sealed_meta)))
+    return meta, open_with_file_key(attachment, file_key)
+
+
+def open_with_file_key(attachment: Any, file_key: bytes) -> bytes:
+    """An attachment's content, with its file key already in hand (the Telegram
+    outbox carries it, sealed, to send a reply's file)."""
     data = b"".join(
         bytes(chunk) for chunk in attachment.chunks.order_by("index").values_list("data", flat=True)
     )
     reader = _Reader(data)
-    return meta, b"".join(vault.decrypt_stream(file_key, reader.read))
+    return b"".join(vault.decrypt_stream(file_key, reader.read))
 
 
 class _Reader:

@@ -25,6 +25,8 @@ PUBLIC = {
     "intake:download",
     "intake:delete",
     "intake:sign_out",
+    # Telegram's webhook: checks the secret token Telegram sends back.
+    "channels:hook",
 }
 
 

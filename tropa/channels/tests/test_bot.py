@@ -103,9 +103,7 @@ def test_a_bad_date_is_explained_in_the_persons_language_and_asked_again(bot, in
     bot.presses(person, "a:situation:1")
     bot.presses(person, "skip:region")
     said = bot.says(person, "31.02.2026")
-    assert said[0] == (
-        "Такой даты нет. Напишите её так: день.месяц.год, например 25.12.2026."
-    )
+    assert said[0] == ("Такой даты нет. Напишите её так: день.месяц.год, например 25.12.2026.")
     assert said[1].startswith("Если нужно куда-то явиться")
     assert Chat.objects.get().question == "report_by"
     said = bot.says(person, "не знаю")
@@ -443,9 +441,7 @@ def test_later_messages_wait_for_an_earlier_one(bot, written, coordinator):
     assert written.sent_texts()[-2:] == ["First", "Second"]
 
 
-def test_a_reply_to_someone_who_blocked_the_bot_is_marked_on_the_case(
-    bot, written, coordinator
-):
+def test_a_reply_to_someone_who_blocked_the_bot_is_marked_on_the_case(bot, written, coordinator):
     case = telegram_case()
     case_actions.accept(case, coordinator.staff, coordinator.keys())
     bot.fake.fail_next("sendMessage", error_code=403)
@@ -511,8 +507,13 @@ def test_a_restart_mid_conversation_loses_and_repeats_nothing(bot, coordinator, 
     bot.step()
     assert bot.fake.is_acknowledged(first) and bot.fake.is_acknowledged(second)
     texts = person.sent_texts()
-    assert texts.count("If you must report somewhere, by what date?\n\nFor example 25.12.2026. "
-                       "Leave empty if there is none.") == 2  # asked, then asked again
+    assert (
+        texts.count(
+            "If you must report somewhere, by what date?\n\nFor example 25.12.2026. "
+            "Leave empty if there is none."
+        )
+        == 2
+    )  # asked, then asked again
     assert sum(t.startswith("That date looks wrong") for t in texts) == 1
     chat = Chat.objects.get()
     assert chat.question == "report_by"
@@ -539,9 +540,7 @@ def test_the_offset_is_stored_with_the_update(bot, written):
     assert bot.fake.is_acknowledged(update_id)
 
 
-def test_an_update_that_always_fails_is_set_aside_after_a_few_tries(
-    bot, written, monkeypatch
-):
+def test_an_update_that_always_fails_is_set_aside_after_a_few_tries(bot, written, monkeypatch):
     def broken(self):
         raise RuntimeError("a bug")
 
@@ -602,3 +601,21 @@ def test_a_merged_request_follows_its_chat(bot, written, coordinator):
     bot.says(written, "thanks")
     older_keys = case_actions.open_case(older, coordinator.staff, keys)
     assert case_actions.read_timeline(older, older_keys)[-1].body == "thanks"
+
+
+def test_a_reply_with_a_file_sends_the_file_too(bot, written, coordinator):
+    from tropa.cases import files
+    from tropa.intake.uploads import seal_bytes
+
+    case = telegram_case()
+    case_actions.accept(case, coordinator.staff, coordinator.keys())
+    upload = seal_bytes("advice.pdf", PDF)
+    message = files.reply_with_files(case, coordinator.staff, coordinator.keys(), "See", [upload])
+    rows = Outgoing.objects.filter(message=message)
+    assert rows.count() == 2
+    assert all(PDF not in bytes(row.sealed_payload) for row in rows)
+    bot.step()
+    (document,) = bot.fake.sent_documents(written.id)
+    assert document["content"] == PDF and document["filename"] == "advice.pdf"
+    assert written.sent_texts()[-1] == "See"
+    assert all(bytes(row.sealed_payload) == b"" for row in rows.all())
