@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from tropa import vault
-from tropa.channels import conversation, delivery
+from tropa.channels import conversation, delivery, texts
 from tropa.channels.api import Api, Failed, Incoming
 from tropa.channels.models import BotState
 from tropa.core.models import Heartbeat
@@ -49,6 +49,7 @@ class Runner:
 
     def start(self) -> str:
         """Introduce ourselves to Telegram; set or clear the webhook."""
+        texts.check_hours()  # a typo in the hours stops the bot here, not mid-conversation
         username = self.api.start()
         BotState.objects.update_or_create(pk=1, defaults={"username": username})
         if settings.TROPA_TELEGRAM_WEBHOOK_URL:

@@ -64,7 +64,7 @@ def run_checks(report: Callable[[str], object]) -> int:
     else:
         fail("organisation keys missing: run `tropa init`")
 
-    for name in ("secret_key", "pepper"):
+    for name in ("secret_key", "pepper", "telegram_token"):
         path = settings.SECRETS_DIR / name
         if path.exists() and path.stat().st_mode & 0o077:
             fail(f"{path} is readable by others: chmod 600 it")
@@ -78,5 +78,27 @@ def run_checks(report: Callable[[str], object]) -> int:
         fail(f"the watcher is not running ({seen}): start `tropa serve` or `tropa watch`")
     else:
         ok("watcher heartbeat fresh")
+
+    if settings.TROPA_TELEGRAM_TOKEN:
+        from django.core.exceptions import ImproperlyConfigured
+
+        from tropa.channels import texts
+        from tropa.channels.runner import HEARTBEAT
+
+        try:
+            texts.check_hours()
+            ok("Telegram consultant hours readable")
+        except ImproperlyConfigured as error:
+            fail(str(error))
+        age = Heartbeat.age_seconds(HEARTBEAT)
+        if age is None or age > settings.TROPA_WATCHER_STALE_SECONDS:
+            seen = "never ran" if age is None else f"last ran {int(age)} s ago"
+            fail(
+                f"the Telegram bot is not running ({seen}): start `tropa serve` or `tropa telegram`"
+            )
+        else:
+            ok("Telegram bot heartbeat fresh")
+        if not settings.TROPA_TELEGRAM_OFFICIAL:
+            fail("TROPA_TELEGRAM_OFFICIAL is empty: /official cannot name the helpline's handles")
     report("all checks passed" if problems == 0 else f"{problems} problem(s)")
     return problems
