@@ -310,3 +310,26 @@ def test_it_checks_a_custom_file_when_loading(tmp_path, monkeypatch, fresh_cache
     monkeypatch.setenv("TROPA_QUESTIONNAIRE", str(write_definition(tmp_path, data)))
     with pytest.raises(ImproperlyConfigured, match="unknown type 'essay'"):
         questionnaire.load()
+
+
+def test_a_question_can_be_kept_to_one_channel():
+    from tropa.intake import questionnaire as q
+
+    loaded = q.load()
+    assert loaded.question("contact_handle").channels == ("web",)
+    assert "contact_handle" in q.form_class("en").base_fields
+    assert "contact_handle" not in q.form_class("en", "telegram").base_fields
+    assert loaded.question("story").channels == ("web", "telegram")
+
+
+@pytest.mark.parametrize("channels", [[], ["fax"], "web"])
+def test_unknown_channels_are_refused(channels):
+    data = definition()
+    question(data, "region")["channels"] = channels
+    assert "channels must be a list of web, telegram" in refused(data)
+
+
+def test_the_situation_must_be_asked_everywhere():
+    data = definition()
+    question(data, "situation")["channels"] = ["web"]
+    assert "asked everywhere" in refused(data)
