@@ -332,4 +332,4 @@ def test_unknown_channels_are_refused(channels):
 def test_the_situation_must_be_asked_everywhere():
     data = definition()
     question(data, "situation")["channels"] = ["web"]
-    assert "asked everywhere" in refused(data)
+    assert "asked on every channel" in refused(data)
