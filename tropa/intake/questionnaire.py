@@ -146,7 +146,8 @@ def parse(data: dict[str, Any], regions: dict[str, Any]) -> Questionnaire:
         or set(situation.channels) != set(CHANNELS)
     ):
         raise ImproperlyConfigured(
-            "questionnaire: a required choice question 'situation' is needed, asked on every channel"
+            "questionnaire: a required choice question 'situation' is needed, "
+            "asked on every channel"
         )
     unknown = {o.value for o in situation.options} - set(Situation.values)
     if unknown:
