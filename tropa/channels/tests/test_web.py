@@ -193,3 +193,34 @@ def test_without_a_token_the_page_says_so(consultant, settings):
 def test_the_telegram_page_is_for_signed_in_staff_only(db):
     response = Client().get("/staff/telegram/")
     assert response.status_code in (302, 403, 404)
+
+
+def test_the_case_page_shows_the_channel_and_each_replys_delivery(
+    bot, coordinator, in_hours
+):
+    english(coordinator)
+    person = bot.fake.person()
+    bot.says(person, "/start")
+    bot.presses(person, "lang:en")
+    bot.presses(person, "mode:free")
+    bot.says(person, "Please help")
+    from tropa.cases.models import Case
+
+    case = Case.objects.get()
+    keys = coordinator.keys()
+    case_actions.accept(case, coordinator.staff, keys)
+    case_actions.reply(case, coordinator.staff, keys, "First answer")
+    bot.step()
+    bot.fake.fail_next("sendMessage", error_code=403)
+    case_actions.reply(case, coordinator.staff, keys, "Second answer")
+    bot.step()
+    client = sign_in(english_client(), coordinator)
+    page = client.get(f"/staff/cases/{case.pk}/").content.decode()
+    assert "<dt>Came by</dt><dd>Telegram</dd>" in page
+    assert "delivered by Telegram" in page
+    assert "not delivered by Telegram" in page
+    assert (
+        "Telegram could not deliver reply no. 3: the person blocked the bot or deleted "
+        "the chat. Reach the person another way if you can." in page
+    )
+    assert str(person.id) not in page and person.username not in page
