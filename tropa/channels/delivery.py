@@ -121,8 +121,6 @@ def follow_merge(
             chat.sealed_chat = vault.seal_to_many(chat_id, [target_keys.public_key])
         chat.case = target
         chat.save(update_fields=["case", "sealed_chat"])
-    if Chat.objects.filter(case=target).exists() and target.channel != source.channel:
-        Case.objects.filter(pk=target.pk).update(channel=source.channel)
 
 
 def checkin_keys(case: Case) -> list[bytes]:

@@ -353,12 +353,16 @@ def telegram_server(
 ) -> Iterator[tuple[Path, Any, list[str]]]:
     """`tropa init` and `tropa serve` with the bot; stopped (the bot with it) on leaving."""
     data, server, words = init_and_serve(tmp_path, env)
+    failed = True
     try:
         if not fake.wait_for(lambda: fake.pending_polls > 0, TIMEOUT):
             pytest.fail(f"the bot did not poll within {TIMEOUT} s:\n{server.output()}")
         yield data, server, words
+        failed = False
     finally:
         stop(server)
+        if failed:  # the bot's errors, shown with the failure (pytest prints captured output)
+            print(f"tropa serve printed:\n{server.output()[-8000:]}")
 
 
 # The tests
