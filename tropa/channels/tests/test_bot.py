@@ -28,9 +28,9 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n% a summons\n" + b"0" * 200
 
 
-def answer_everything_in_russian(bot, person) -> None:
+def answer_everything(bot, person, language: str = "ru") -> None:
     bot.says(person, "/start")
-    bot.presses(person, "lang:ru")
+    bot.presses(person, f"lang:{language}")
     bot.presses(person, "mode:q")
     bot.presses(person, "a:situation:0")  # a summons
     bot.presses(person, "g:volga")
@@ -56,16 +56,23 @@ def intake_of(case: Case, coordinator) -> dict:
 # Intake
 
 
-def test_a_full_intake_in_russian_makes_a_sealed_request(bot, coordinator, in_hours):
+RECEIVED = {
+    "ru": "Спасибо. Ваша заявка получена и зашифрована.",
+    "en": "Thank you. Your request is received and encrypted.",
+}
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_a_full_intake_makes_a_sealed_request(bot, coordinator, in_hours, language):
     person = bot.fake.person(username="ivanov_real", first_name="Иван", last_name="Иванов")
     answers = bot.says(person, "/start")
     assert answers == ["Выберите язык. / Choose your language."]
     assert [data for _label, data in bot.last_buttons(person)] == ["lang:ru", "lang:en"]
 
-    answer_everything_in_russian(bot, person)
+    answer_everything(bot, person, language)
     said = bot.says(person, "Мне пришла повестка, что делать?")
 
-    assert said[0].startswith("Спасибо. Ваша заявка получена")
+    assert said[0].startswith(RECEIVED[language])
     case = telegram_case()
     assert case.status == Status.NEW
     assert case.situation == Situation.SUMMONS
@@ -78,6 +85,7 @@ def test_a_full_intake_in_russian_makes_a_sealed_request(bot, coordinator, in_ho
     # The chat is found by a keyed hash, and its id opens only with the case key
     chat = Chat.objects.get()
     assert chat.case == case and chat.step == Step.CASE and chat.sealed_draft is None
+    assert intake_of(case, coordinator) and chat.language == language
     assert chat.lookup == conversation.chat_lookup(person.id)
     keys = case_actions.open_case(case, coordinator.staff, coordinator.keys())
     assert vault.open_from_many(keys, bytes(chat.sealed_chat)) == str(person.id).encode()
