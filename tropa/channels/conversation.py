@@ -159,7 +159,9 @@ class Conversation:
             return self.outcome
         lookup = chat_lookup(update.chat_id)
         chat = (
-            Chat.objects.select_for_update().select_related("case__keyring").filter(lookup=lookup)
+            Chat.objects.select_for_update(of=("self",))
+            .select_related("case__keyring")
+            .filter(lookup=lookup)
         )
         found = chat.first()
         if found is not None and found.case is not None and found.case.keyring.shredded_at:
@@ -552,7 +554,7 @@ def link_staff(code: str, chat_id: int, conversation: Conversation) -> None:
     now = clock.now()
     digest = vault.keyed_hash(settings.TROPA_PEPPER, b"telegram-staff", code.encode())
     link = (
-        StaffLink.objects.select_for_update()
+        StaffLink.objects.select_for_update(of=("self",))
         .select_related("staff")
         .filter(code_hash=digest)
         .first()

@@ -195,9 +195,7 @@ def test_the_telegram_page_is_for_signed_in_staff_only(db):
     assert response.status_code in (302, 403, 404)
 
 
-def test_the_case_page_shows_the_channel_and_each_replys_delivery(
-    bot, coordinator, in_hours
-):
+def test_the_case_page_shows_the_channel_and_each_replys_delivery(bot, coordinator, in_hours):
     english(coordinator)
     person = bot.fake.person()
     bot.says(person, "/start")
