@@ -19,18 +19,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import threading
-import warnings
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
+
+# PTB 22 warns that durations (retry_after) will become timedeltas; opt in now.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
 T = TypeVar("T")
 log = logging.getLogger("tropa.telegram")
@@ -183,10 +186,7 @@ class Api:
         try:
             return future.result(timeout)
         except RetryAfter as error:
-            with warnings.catch_warnings():
-                # PTB 22 warns that retry_after will become a timedelta; both are handled.
-                warnings.simplefilter("ignore", PTBDeprecationWarning)
-                after = error.retry_after
+            after = error.retry_after
             seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
             raise Failed("rate_limited", retry_after=seconds) from None
         except Forbidden:
