@@ -80,13 +80,19 @@ def run(args: argparse.Namespace, database: str) -> None:
         api.close()
     requests = Case.objects.count()
     print(f"Telegram burst, {args.people} people, {updates} updates; {database}")
-    print(f"  storing:    {updates / (stored_at - started):7.1f} updates/s, "
-          f"{requests / (stored_at - started):6.1f} requests/s "
-          f"({stored_at - started:.1f} s)")
-    print(f"  per update: p50 {statistics.median(timings) * 1000:.1f} ms, "
-          f"p99 {pct(timings, 0.99) * 1000:.1f} ms (storing only, no HTTP)")
-    print(f"  delivering: {sent / (done - stored_at):7.1f} messages/s ({sent} messages, "
-          f"{done - stored_at:.1f} s)")
+    print(
+        f"  storing:    {updates / (stored_at - started):7.1f} updates/s, "
+        f"{requests / (stored_at - started):6.1f} requests/s "
+        f"({stored_at - started:.1f} s)"
+    )
+    print(
+        f"  per update: p50 {statistics.median(timings) * 1000:.1f} ms, "
+        f"p99 {pct(timings, 0.99) * 1000:.1f} ms (storing only, no HTTP)"
+    )
+    print(
+        f"  delivering: {sent / (done - stored_at):7.1f} messages/s ({sent} messages, "
+        f"{done - stored_at:.1f} s)"
+    )
     print(f"  everyone answered after {done - started:.1f} s")
 
 
