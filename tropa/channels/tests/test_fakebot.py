@@ -40,7 +40,10 @@ def run(fake: FakeBotApi, scenario: Callable[[telegram.Bot], Awaitable[Any]], to
         async with bot:
             return await scenario(bot)
 
-    return asyncio.run(main())
+    # On a thread of its own: the browser tests leave an event loop running on
+    # the main thread, where asyncio.run() refuses to start another.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 def keyboard(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
