@@ -185,6 +185,10 @@ class Conversation:
             return self.say(texts.help_text())
         if command == "/language":
             return self.ask_language()
+        if command == "/delete" and self.chat.case is None:
+            # Mid-questionnaire: the unfinished answers go at once, no questions asked.
+            self.chat.delete()
+            return self.say_after_delete()
         step = self.chat.step
         if step == Step.LANGUAGE:
             return self.on_language(command)

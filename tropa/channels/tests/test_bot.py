@@ -627,3 +627,17 @@ def test_a_reply_with_a_file_sends_the_file_too(bot, written, coordinator):
     assert document["content"] == PDF and document["filename"] == "advice.pdf"
     assert written.sent_texts()[-1] == "See"
     assert all(bytes(row.sealed_payload) == b"" for row in rows.all())
+
+
+def test_delete_in_the_middle_of_the_questions_forgets_the_answers_at_once(bot, in_hours):
+    person = bot.fake.person()
+    bot.says(person, "/start")
+    bot.presses(person, "lang:en")
+    bot.presses(person, "mode:q")
+    bot.presses(person, "a:situation:4")
+    assert Chat.objects.get().sealed_draft
+    said = bot.says(person, "/delete")
+    assert said == ["Everything you told us is deleted. You can also delete this chat now."]
+    chat = Chat.objects.get()
+    assert chat.sealed_draft is None and chat.step == Step.LANGUAGE
+    assert not Case.objects.exists()
