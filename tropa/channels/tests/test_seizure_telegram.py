@@ -54,8 +54,6 @@ from tropa.intake.tests.test_seizure import (
     assert_nothing_found,
     cluster,
     created_staff,
-    decoded_sessions,
-    file_listing,
     first_sign_in,
     fresh_database,
     image_running,
@@ -63,12 +61,10 @@ from tropa.intake.tests.test_seizure import (
     is_alias,
     markers_in,
     needles_for,
-    pg_dump,
-    pg_files,
-    pg_logs_listing,
+    pg_mark,
     pg_tables,
-    read_changed,
     seize_files,
+    seize_postgres,
     sqlite_sessions,
     sqlite_tables,
     stale_sessions,
@@ -411,9 +407,7 @@ def test_it_leaves_no_telegram_identity_or_text_on_a_seized_postgresql_server(
 ):
     # Given a server of its own on a fresh PostgreSQL database, with its bot
     markers = Markers()
-    wal = cluster.data_directory / "pg_wal" if cluster.data_directory else None
-    wal_before = file_listing(wal, skip=wal / "x") if wal else {}
-    logs_before = pg_logs_listing(cluster)
+    mark = pg_mark(cluster)
     with FakeBotApi() as fake:
         env = bot_env(fake, TROPA_DATABASE_URL=cluster.database_url(fresh_database))
         with telegram_server(tmp_path, fake, env) as (data, server, words):
@@ -424,38 +418,25 @@ def test_it_leaves_no_telegram_identity_or_text_on_a_seized_postgresql_server(
             running = image_running(data)
 
     # Then neither a dump of its database, nor its files, nor its logs give them away
-    dump = pg_dump(cluster, fresh_database)
-    places = seize_files(tmp_path, server, temp_before) | running | {"pg_dump": dump}
+    seized = seize_postgres(tmp_path, server, temp_before, running, cluster, fresh_database, mark)
     with cluster.connect(fresh_database) as connection:
-        rows = connection.execute("SELECT session_data FROM django_session").fetchall()
         tables = pg_tables(connection)
-    places |= decoded_sessions(rows)
-    places |= read_changed(logs_before, pg_logs_listing(cluster))
-    controls = {"pg_dump": dump}
-    if cluster.data_directory is not None:
-        files = pg_files(cluster, fresh_database, wal_before)
-        places |= files
-        controls["pg data files"] = b"".join(c for n, c in files.items() if "base/" in n)
-        controls["pg wal"] = b"".join(c for n, c in files.items() if " wal " in n)
-    sessions = stale_sessions(places)
-    assert any(b"_auth_user_id" in value for value in sessions.values()), list(sessions)
-    places |= sessions
-    assert_nothing_found(telegram_needles(markers, people, fake), places, markers)
+    assert_nothing_found(telegram_needles(markers, people, fake), seized.places, markers)
 
     # And the search works: the plaintext situation is found in each kind of
     # place, the hashes that find the chats in the files; the bot's log lines
-    for place, content in controls.items():
+    for place, content in seized.controls.items():
         assert b"at_front" in content, f"the control value is missing from {place}"
     lookups = chat_lookups(data, people)
     for lookup in lookups:
-        assert lookup.hex().encode() in dump  # bytea, as text
+        assert lookup.hex().encode() in seized.dump  # bytea, as text
         if cluster.data_directory is not None:
-            assert lookup in controls["pg data files"]
-    assert b"telegram bot @tropa_test_bot running" in places["server output"]
+            assert lookup in seized.controls["pg data files"]
+    assert b"telegram bot @tropa_test_bot running" in seized.places["server output"]
     # And the reply left the outbox, and the case alias is in its own column only
     assert_outbox_emptied(tables)
     assert_alias_only_in_its_column(tables, casework)
-    assert_alias_only_in_case_rows(dump, casework)
-    alias_in_old_sessions(sessions, casework)
+    assert_alias_only_in_case_rows(seized.dump, casework)
+    alias_in_old_sessions(seized.sessions, casework)
     if cluster.data_directory is None:
         pytest.skip(f"pg_dump searched; the cluster's files are not readable by {os.getuid()}")

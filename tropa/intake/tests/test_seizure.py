@@ -707,12 +707,6 @@ def stale_sessions(places: dict[str, bytes]) -> dict[str, bytes]:
     return found
 
 
-@dataclass
-class Seized:
-    places: dict[str, bytes]
-    controls: dict[str, bytes]  # where a plaintext field must be found
-
-
 def image_running(data: Path) -> dict[str, bytes]:
     """The data directory as an image of the running server shows it (the WAL too)."""
     return {f"running data/{name}": content for name, (_mode, content) in snapshot(data).items()}
@@ -917,15 +911,63 @@ def pg_dump(cluster: Cluster, dbname: str) -> bytes:
     return done.stdout
 
 
+@dataclass
+class PgMark:
+    """What the cluster held before the server ran: its WAL and its logs."""
+
+    wal: dict[Path, tuple[int, int]]
+    logs: dict[Path, tuple[int, int]]
+
+
+def pg_mark(cluster: Cluster) -> PgMark:
+    wal = cluster.data_directory / "pg_wal" if cluster.data_directory else None
+    return PgMark(file_listing(wal, skip=wal / "x") if wal else {}, pg_logs_listing(cluster))
+
+
+@dataclass
+class Seized:
+    places: dict[str, bytes]
+    controls: dict[str, bytes]  # where a plaintext field must be found
+    sessions: dict[str, bytes]
+    dump: bytes
+
+
+def seize_postgres(
+    tmp_path: Path,
+    server: Server,
+    temp_before: dict,
+    running: dict[str, bytes],
+    cluster: Cluster,
+    dbname: str,
+    mark: PgMark,
+) -> Seized:
+    """Everything a stopped server on PostgreSQL leaves: a dump of its database,
+    its files and logs, the cluster's data files and WAL, and every session."""
+    dump = pg_dump(cluster, dbname)
+    places = seize_files(tmp_path, server, temp_before) | running | {"pg_dump": dump}
+    with cluster.connect(dbname) as connection:
+        rows = connection.execute("SELECT session_data FROM django_session").fetchall()
+    places |= decoded_sessions(rows)
+    places |= read_changed(mark.logs, pg_logs_listing(cluster))
+    controls = {"pg_dump": dump}
+    if cluster.data_directory is not None:
+        files = pg_files(cluster, dbname, mark.wal)
+        places |= files
+        controls["pg data files"] = b"".join(c for n, c in files.items() if "base/" in n)
+        controls["pg wal"] = b"".join(c for n, c in files.items() if " wal " in n)
+    sessions = stale_sessions(places)
+    assert any(b"_auth_user_id" in value for value in sessions.values()), list(sessions)
+    places |= sessions
+    return Seized(places, controls, sessions, dump)
+
+
 @pytest.mark.skipif(not os.environ.get("TROPA_DATABASE_URL"), reason="needs TROPA_DATABASE_URL")
 def test_it_leaves_no_requester_data_on_a_seized_postgresql_server(
     tmp_path, temp_before, cluster, fresh_database
 ):
     # Given a server of its own on a fresh PostgreSQL database
     markers = Markers()
-    wal = cluster.data_directory / "pg_wal" if cluster.data_directory else None
-    wal_before = file_listing(wal, skip=wal / "x") if wal else {}
-    logs_before = pg_logs_listing(cluster)
+    mark = pg_mark(cluster)
     env = tropa_env(TROPA_DATABASE_URL=cluster.database_url(fresh_database))
     data, server, words = init_and_serve(tmp_path, env)
     try:
@@ -938,31 +980,17 @@ def test_it_leaves_no_requester_data_on_a_seized_postgresql_server(
         stop(server)
 
     # Then neither a dump of its database, nor its files, nor its logs give them away
-    dump = pg_dump(cluster, fresh_database)
-    places = seize_files(tmp_path, server, temp_before) | running | {"pg_dump": dump}
-    with cluster.connect(fresh_database) as connection:
-        rows = connection.execute("SELECT session_data FROM django_session").fetchall()
-    places |= decoded_sessions(rows)
-    places |= read_changed(logs_before, pg_logs_listing(cluster))
-    controls = {"pg_dump": dump}
-    if cluster.data_directory is not None:
-        files = pg_files(cluster, fresh_database, wal_before)
-        places |= files
-        controls["pg data files"] = b"".join(c for n, c in files.items() if "base/" in n)
-        controls["pg wal"] = b"".join(c for n, c in files.items() if " wal " in n)
-    sessions = stale_sessions(places)
-    assert any(b"_auth_user_id" in value for value in sessions.values()), list(sessions)
-    places |= sessions
-    assert_nothing_found(needles_for(markers, kept), places, markers)
+    seized = seize_postgres(tmp_path, server, temp_before, running, cluster, fresh_database, mark)
+    assert_nothing_found(needles_for(markers, kept), seized.places, markers)
 
     # And the search works: the plaintext region group is found in each kind of place
-    for place, content in controls.items():
+    for place, content in seized.controls.items():
         assert b"volga" in content, f"the control value is missing from {place}"
-    assert signed_in.session_key().encode() in dump
+    assert signed_in.session_key().encode() in seized.dump
     # And the case alias, from the word lists, is stored in its own column only
     with cluster.connect(fresh_database) as connection:
         assert_alias_only_in_its_column(pg_tables(connection), casework)
-    assert_alias_only_in_case_rows(dump, casework)
-    alias_in_old_sessions(sessions, casework)
+    assert_alias_only_in_case_rows(seized.dump, casework)
+    alias_in_old_sessions(seized.sessions, casework)
     if cluster.data_directory is None:
         pytest.skip(f"pg_dump searched; the cluster's files are not readable by {os.getuid()}")
