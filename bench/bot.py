@@ -99,22 +99,8 @@ def run(args: argparse.Namespace, database: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=500)
-    parser.add_argument("--database", default="", help="postgresql://... server to create a db on")
-    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
-    args = parser.parse_args()
-    args.created = ""
-    database = casework.setup(args)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    try:
-        run(args, database)
-    finally:
-        if args.created and not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            casework.drop_postgres(args.database, args.created)
+    casework.database_arguments(parser)
+    casework.in_fresh_database(parser.parse_args(), run, migrate=True)
 
 
 if __name__ == "__main__":

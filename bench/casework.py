@@ -55,6 +55,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -116,6 +117,35 @@ def setup(args: argparse.Namespace) -> str:
 
     django.setup()
     return database
+
+
+def database_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", default="", help="postgresql://... server to create a db on")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+
+
+def in_fresh_database(
+    args: argparse.Namespace,
+    run: Callable[[argparse.Namespace, str], None],
+    *,
+    migrate: bool = False,
+) -> None:
+    """Run a benchmark on a fresh data directory (or PostgreSQL database), then
+    drop the database unless --keep."""
+    args.created = ""
+    database = setup(args)
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+    try:
+        run(args, database)
+    finally:
+        if args.created and not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            drop_postgres(args.database, args.created)
 
 
 def percentiles(timings: list[float]) -> str:
@@ -359,20 +389,9 @@ def main() -> None:
     parser.add_argument("--templates", type=int, default=1_000, help="distinct real keyrings")
     parser.add_argument("--entries", type=int, default=500, help="timeline of the long case")
     parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--database", default="", help="postgresql://... server to create a db on")
-    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    database_arguments(parser)
     parser.add_argument("--analyze", action="store_true", help="ANALYZE after loading (SQLite)")
-    args = parser.parse_args()
-    args.created = ""
-    database = setup(args)
-    try:
-        run(args, database)
-    finally:
-        if args.created and not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            drop_postgres(args.database, args.created)
+    in_fresh_database(parser.parse_args(), run)
 
 
 def run(args: argparse.Namespace, database: str) -> None:

@@ -245,22 +245,8 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=2.0, help="simulated window")
     parser.add_argument("--interval", type=float, default=5.0, help="poll interval, seconds")
     parser.add_argument("--grace", type=int, default=30, help="grace, minutes")
-    parser.add_argument("--database", default="", help="postgresql://... server to create a db on")
-    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
-    args = parser.parse_args()
-    args.created = ""
-    database = casework.setup(args)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    try:
-        run(args, database)
-    finally:
-        if args.created and not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            casework.drop_postgres(args.database, args.created)
+    casework.database_arguments(parser)
+    casework.in_fresh_database(parser.parse_args(), run, migrate=True)
 
 
 if __name__ == "__main__":
