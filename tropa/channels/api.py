@@ -240,7 +240,10 @@ class Api:
         self._run(self.bot.delete_message(chat_id, message_id))
 
     def answer_callback(self, callback_id: str, text: str = "") -> None:
-        self._run(self.bot.answer_callback_query(callback_id, text=text or None))
+        """Stop a pressed button's spinner (and show `text`). Best effort: the
+        bot's real answer is in the outbox already."""
+        with contextlib.suppress(Failed):
+            self._run(self.bot.answer_callback_query(callback_id, text=text or None))
 
     def download(self, ref: FileRef) -> bytes:
         async def fetch() -> bytes:

@@ -26,7 +26,7 @@ from django.utils import translation
 from tropa import vault
 from tropa.cases import actions as case_actions
 from tropa.cases import timeline
-from tropa.cases.models import Channel, Kind, Status, hour_precision
+from tropa.cases.models import Channel, Kind, hour_precision
 from tropa.channels import texts
 from tropa.channels.api import Button, FileRef, Incoming, Reply
 from tropa.channels.delivery import channel_keys, enqueue
@@ -574,6 +574,3 @@ def link_staff(code: str, chat_id: int, conversation: Conversation) -> None:
         link.linked_at = now
         link.save()
         enqueue_to_chat_id(chat_id, Reply(texts.staff_linked()))
-
-
-__all__ = ["CheckInKind", "Status"]

@@ -13,7 +13,6 @@ every second for consultants' replies.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import signal
 import threading
@@ -91,9 +90,7 @@ class Runner:
             outcome = conversation.Outcome(update.callback_id)
         self.tries.pop(update.update_id, None)
         if update.callback_id:
-            # Only stops the button's spinner; the answer itself is in the outbox.
-            with contextlib.suppress(Failed):
-                self.api.answer_callback(update.callback_id, outcome.toast)
+            self.api.answer_callback(update.callback_id, outcome.toast)
         return True
 
     def deliver_forever(self, stop: threading.Event) -> None:

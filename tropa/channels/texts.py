@@ -261,8 +261,10 @@ def next_opening(now: datetime) -> datetime:
 def away(now: datetime) -> str:
     start, end, zone = _hours()
     opening = next_opening(now)
-    custom = settings.TROPA_TELEGRAM_AWAY_RU if get_language() == "ru" else ""
-    custom = custom or (settings.TROPA_TELEGRAM_AWAY_EN if get_language() == "en" else "")
+    custom = {
+        "ru": settings.TROPA_TELEGRAM_AWAY_RU,
+        "en": settings.TROPA_TELEGRAM_AWAY_EN,
+    }.get(get_language(), "")
     params = {
         "start": start.strftime("%H:%M"),
         "end": end.strftime("%H:%M"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from datetime import timedelta
 
@@ -49,8 +48,7 @@ def hook(request: HttpRequest) -> HttpResponse:
     except api.Failed:
         return HttpResponse(status=503)  # a file could not be fetched yet: Telegram retries
     if outcome.callback_id:
-        with contextlib.suppress(api.Failed):
-            api.shared().answer_callback(outcome.callback_id, outcome.toast)
+        api.shared().answer_callback(outcome.callback_id, outcome.toast)
     return JsonResponse({})
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -92,6 +92,3 @@ def bot(settings, org) -> Bot:
         yield made
         made.api.close()
         telegram_api.reset_shared()
-
-
-__all__ = ["datetime"]
