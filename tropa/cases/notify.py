@@ -15,10 +15,7 @@ KINDS = {"assigned", "message", "task_due"}
 
 def notify(staff: Staff, kind: str) -> bool:
     """Queue a notification for `staff`. Returns whether one was queued."""
-    from tropa.journeys.models import Outbox
-    from tropa.journeys.notifiers import channels_for
+    from tropa.journeys.notifiers import queue
 
     assert kind in KINDS
-    channels = channels_for(staff) if staff.is_active else []
-    Outbox.objects.bulk_create([Outbox(staff=staff, kind=kind, channel=c) for c in channels])
-    return bool(channels)
+    return staff.is_active and queue([staff], kind) > 0

@@ -57,15 +57,9 @@ def recipients(case: Case, stage: int) -> list[Staff]:
 
 
 def enqueue(people: list[Staff], kind: str) -> None:
-    from tropa.journeys.notifiers import channels_for
+    from tropa.journeys.notifiers import queue
 
-    Outbox.objects.bulk_create(
-        [
-            Outbox(staff=person, kind=kind, channel=channel)
-            for person in people
-            for channel in channels_for(person, always_email=True)
-        ]
-    )
+    queue(people, kind, always_email=True)
 
 
 def raise_alert(case: Case, leg: Leg | None, kind: str, now: datetime) -> Alert:

@@ -65,6 +65,19 @@ def channels_for(staff: Staff, *, always_email: bool = False) -> list[str]:
     ]
 
 
+def queue(people: list[Staff], kind: str, *, always_email: bool = False) -> int:
+    """One outbox row per person and channel that should tell them; how many."""
+    from tropa.journeys.models import Outbox
+
+    rows = [
+        Outbox(staff=person, kind=kind, channel=channel)
+        for person in people
+        for channel in channels_for(person, always_email=always_email)
+    ]
+    Outbox.objects.bulk_create(rows)
+    return len(rows)
+
+
 def notifier_for(channel: str) -> Notifier:
     try:
         return NOTIFIERS[channel]
