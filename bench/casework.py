@@ -110,7 +110,7 @@ def setup(args: argparse.Namespace) -> str:
         url, args.created = fresh_postgres(args.database)
         os.environ["TROPA_DATABASE_URL"] = url
         database = f"PostgreSQL, fresh database {args.created}"
-    from tropa.core import bootstrap
+    from tropa.cli import bootstrap
 
     bootstrap.write_secrets(data)
     import django
@@ -397,8 +397,9 @@ def main() -> None:
 def run(args: argparse.Namespace, database: str) -> None:
     from django.db import connection
 
-    from tropa.cases.models import Case, Status, Team
-    from tropa.core import bootstrap
+    from tropa.accounts.models import Team
+    from tropa.cases.models import Case, Status
+    from tropa.cli import bootstrap
 
     started = time.perf_counter()
     recovery = bootstrap.initialise_org("admin").recovery

@@ -36,7 +36,7 @@ def main() -> None:
         DJANGO_SETTINGS_MODULE="tropa.settings",
         TROPA_ALLOWED_HOSTS="testserver",
     )
-    from tropa.core import bootstrap
+    from tropa.cli import bootstrap
 
     bootstrap.write_secrets(data)
     import django

@@ -163,8 +163,9 @@ def run(args: argparse.Namespace, database: str) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from tropa.cases.models import Team
-    from tropa.core import bootstrap, clock, watch
+    from tropa.accounts.models import Team
+    from tropa.cli import bootstrap
+    from tropa.core import clock, watch
     from tropa.journeys.models import Alert, Leg, Stage
 
     loaded = time.perf_counter()

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tropa.audit",
     "tropa.keyring",
     "tropa.accounts",
+    "tropa.notify",
     "tropa.cases",
     "tropa.intake",
     "tropa.journeys",
@@ -203,7 +204,7 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Upload limits; bigger bodies are refused before they reach a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_FORM_BYTES", 256 * 1024, minimum=16 * 1024)
 # Uploads stay in memory (anything larger is dropped): no view can write a
-# plaintext upload to disk. The portal swaps in tropa.intake.uploads' sealing
+# plaintext upload to disk. The portal swaps in tropa.cases.uploads' sealing
 # handler, which encrypts files as they arrive.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -11,16 +11,22 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tropa import vault
-from tropa.accounts.models import Role, Staff
-from tropa.accounts.signin import clear_throttle, normalise_username
+from tropa.accounts.keys import needs_intake_grant
+from tropa.accounts.models import Role, Staff, Team
+from tropa.accounts.signin import clear_throttle, normalise_username, totp_device
 from tropa.audit.log import record
 from tropa.audit.models import Action
-from tropa.cases.models import Team
 from tropa.keyring import actions as keyring
 
 RECOVERY_CODE_COUNT = 10
 DEFAULT_TEAM = "Main"
 _PASSPHRASE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 (no l, o, 0, 1)
+
+
+def default_team() -> Team:
+    """The team new accounts and requests fall into when none is chosen."""
+    team, _created = Team.objects.get_or_create(name=DEFAULT_TEAM)
+    return team
 
 
 def generate_temporary_password() -> str:
@@ -48,7 +54,7 @@ def create_staff(
         role=role,
         must_change_password=must_change_password,
         language=language,
-        team=team or Team.objects.get_or_create(name=DEFAULT_TEAM)[0],
+        team=team or default_team(),
     )
     validate_password(password, staff)
     _keys, wrapped = vault.create_staff_key(password, settings.TROPA_KDF_LIMITS)
@@ -146,20 +152,11 @@ def unlock(staff: Staff, actor: Staff) -> None:
     record(actor, Action.STAFF_UNLOCKED, target=staff)
 
 
-def regrant_access(staff: Staff, granter: Staff, granter_keys: vault.KeyPair) -> int:
-    from tropa.cases.actions import share_team_cases
-
-    with transaction.atomic():
-        count = keyring.regrant(staff, granter, granter_keys)
-        count += share_team_cases(staff, granter, granter_keys)
-        if count:
-            record(granter, Action.ACCESS_REGRANTED, target=staff)
-    return count
-
-
 def restore_access(staff: Staff, recovery: vault.KeyPair) -> int:
     with transaction.atomic():
-        count = keyring.restore_with_recovery(staff, recovery)
+        count = keyring.restore_with_recovery(
+            staff, recovery, with_intake=needs_intake_grant(staff)
+        )
         record(None, Action.ACCESS_RESTORED, target=staff)
     return count
 
@@ -173,3 +170,32 @@ def _end_sessions(staff: Staff) -> None:
     for session in Session.objects.filter(expire_date__gt=clock.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(staff.pk):
             session.delete()
+
+
+def create_team(name: str, *, actor: Staff) -> Team:
+    with transaction.atomic():
+        team = Team.objects.create(name=name)
+        record(actor, Action.TEAM_CREATED)
+    return team
+
+
+def start_two_factor(staff: Staff) -> TOTPDevice:
+    """The unconfirmed authenticator device a person enrols, made on first visit."""
+    device = totp_device(staff, confirmed=False)
+    if device is None:
+        device = TOTPDevice.objects.create(user=staff, name="authenticator", confirmed=False)
+    return device
+
+
+def set_notifications(staff: Staff, *, email: str, by_email: bool) -> None:
+    with transaction.atomic():
+        staff.email = email
+        staff.notify_by_email = by_email
+        staff.save(update_fields=["email", "notify_by_email"])
+        record(staff, Action.SETTINGS_CHANGED, target=staff)
+
+
+def set_language(staff: Staff, language: str) -> None:
+    """The language of a person's pages and notifications (not worth an audit entry)."""
+    staff.language = language
+    staff.save(update_fields=["language"])

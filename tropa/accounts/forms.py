@@ -86,7 +86,7 @@ class StaffCreateForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        from tropa.cases.models import Team
+        from tropa.accounts.models import Team
 
         self.fields["team"].queryset = Team.objects.order_by("name")  # type: ignore[attr-defined]
 
@@ -113,7 +113,7 @@ class TeamForm(forms.Form):
     name = forms.CharField(label=_("Team name"), max_length=60)
 
     def clean_name(self) -> str:
-        from tropa.cases.models import Team
+        from tropa.accounts.models import Team
 
         name: str = self.cleaned_data["name"].strip()
         if Team.objects.filter(name__iexact=name).exists():

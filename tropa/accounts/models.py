@@ -31,6 +31,21 @@ username_validator = RegexValidator(
 )
 
 
+class Team(models.Model):
+    """Need-to-know: a triaged case belongs to one team; its coordinators see it."""
+
+    name = models.CharField(max_length=60, unique=True)
+    # The escalation ladder for missed check-ins (tropa/journeys/escalation.py).
+    duty_coordinator = models.ForeignKey(
+        "accounts.Staff", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalate_to_duty_minutes = models.PositiveSmallIntegerField(default=15)
+    escalate_to_team_minutes = models.PositiveSmallIntegerField(default=15)
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class StaffManager(BaseUserManager["Staff"]):
     def get_by_natural_key(self, username: str | None) -> Staff:
         return self.get(username=(username or "").strip().lower())
@@ -47,7 +62,7 @@ class Staff(AbstractBaseUser):
     created_at = models.DateTimeField(default=clock.now)
     must_change_password = models.BooleanField(default=False)
     team = models.ForeignKey(
-        "cases.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
     )
     # Where "there is something new" e-mails go; optional, staff-side data.
     email = models.EmailField(blank=True, default="")
@@ -72,14 +87,6 @@ class Staff(AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.username
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
-
-    @property
-    def is_coordinator(self) -> bool:
-        return self.role == Role.COORDINATOR
 
     def wrapped_key(self) -> vault.WrappedStaffKey:
         return vault.WrappedStaffKey(

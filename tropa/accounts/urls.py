@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tropa.accounts import people, views
+from tropa.accounts import staff_admin, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,9 +11,9 @@ urlpatterns = [
     path("recovery-codes/renew/", views.renew_recovery_codes, name="renew_recovery_codes"),
     path("password/", views.password_change, name="password_change"),
     path("account/", views.account, name="account"),
-    path("people/", people.people, name="people"),
-    path("people/new/", people.person_new, name="person_new"),
-    path("teams/", people.teams, name="teams"),
-    path("people/<uuid:staff_id>/", people.person, name="person"),
-    path("people/<uuid:staff_id>/<slug:action>/", people.person_action, name="person_action"),
+    path("people/", staff_admin.people, name="people"),
+    path("people/new/", staff_admin.person_new, name="person_new"),
+    path("teams/", staff_admin.teams, name="teams"),
+    path("people/<uuid:staff_id>/", staff_admin.person, name="person"),
+    path("people/<uuid:staff_id>/<slug:action>/", staff_admin.person_action, name="person_action"),
 ]

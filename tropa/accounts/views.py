@@ -9,7 +9,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -28,7 +28,7 @@ from tropa.accounts.forms import (
     SignInForm,
 )
 from tropa.accounts.models import Staff
-from tropa.accounts.signin import Outcome, sign_in, totp_device
+from tropa.accounts.signin import Outcome, sign_in
 from tropa.audit.log import record
 from tropa.audit.models import Action
 from tropa.core.access import enrolment_step, password_step, public
@@ -125,9 +125,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     staff = _staff(request)
     if request.user.is_verified():  # type: ignore[union-attr]
         return redirect(settings.LOGIN_REDIRECT_URL)
-    device = totp_device(staff, confirmed=False)
-    if device is None:
-        device = TOTPDevice.objects.create(user=staff, name="authenticator", confirmed=False)
+    device = actions.start_two_factor(staff)
     form = CodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         code = "".join(form.cleaned_data["code"].split())
@@ -178,14 +176,15 @@ def account(request: HttpRequest) -> HttpResponse:
         initial={"email": staff.email, "notify_by_email": staff.notify_by_email},
     )
     if is_notify and notify_form.is_valid():
-        staff.email = notify_form.cleaned_data["email"]
-        staff.notify_by_email = notify_form.cleaned_data["notify_by_email"]
-        staff.save(update_fields=["email", "notify_by_email"])
+        actions.set_notifications(
+            staff,
+            email=notify_form.cleaned_data["email"],
+            by_email=notify_form.cleaned_data["notify_by_email"],
+        )
         messages.success(request, _("Notification settings saved."))
         return redirect("accounts:account")
     if request.method == "POST" and not is_notify and form.is_valid():
-        staff.language = form.cleaned_data["language"]
-        staff.save(update_fields=["language"])
+        actions.set_language(staff, form.cleaned_data["language"])
         response = redirect("accounts:account")
         remember_language(response, staff.language)
         return response
@@ -197,3 +196,18 @@ def account(request: HttpRequest) -> HttpResponse:
 def renew_recovery_codes(request: HttpRequest) -> HttpResponse:
     request.session[NEW_CODES] = actions.renew_recovery_codes(_staff(request))
     return redirect("accounts:recovery_codes")
+
+
+@public
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    language = request.POST.get("language", "")
+    response = HttpResponseRedirect(target)
+    remember_language(response, language)
+    user = request.user
+    if isinstance(user, Staff) and language in dict(settings.LANGUAGES):
+        actions.set_language(user, language)
+    return response

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
 
 from tropa.audit.models import GENESIS, Action, Entry
 from tropa.core import clock
 
-if TYPE_CHECKING:
-    from tropa.accounts.models import Staff
+# A staff account (tropa.accounts is a layer above the log).
+Staff = AbstractBaseUser
 
 # Any constant shared by every writer: on PostgreSQL one advisory lock orders
 # the chain; SQLite's IMMEDIATE transactions already write one at a time.

@@ -1,8 +1,9 @@
-"""Every change to a case: triage, assignment, replies, notes, status, tasks.
+"""Casework on a triaged case: assignment, replies, notes, status, tasks.
 
-Each action checks nothing about permission (views do, through
-tropa.cases.access) but opens keys only with the acting staff member's own
-keys, and writes the audit entry. Case content never enters the audit log.
+Triage (accept, merge, discard) is in tropa/cases/triage.py. Each action
+checks nothing about permission (views do, through tropa.cases.access) but
+opens keys only with the acting staff member's own keys, and writes the audit
+entry. Case content never enters the audit log.
 """
 
 from __future__ import annotations
@@ -10,17 +11,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from tropa import vault
 from tropa.accounts.models import Role, Staff
 from tropa.audit.log import record
 from tropa.audit.models import Action
-from tropa.cases import aliases, hooks, timeline
+from tropa.cases import hooks, timeline
+from tropa.cases.events import CaseEvent, record_event
 from tropa.cases.models import (
     OPEN_STATUSES,
     Assignment,
@@ -29,12 +30,14 @@ from tropa.cases.models import (
     Kind,
     Message,
     Outcome,
+    ReplyTemplate,
     Status,
     Task,
-    Team,
 )
 from tropa.core import clock
 from tropa.keyring import actions as keyring
+from tropa.notify.models import NotificationKind
+from tropa.notify.outbox import tell
 
 
 class NotAllowed(Exception):
@@ -83,144 +86,6 @@ def read_timeline(case: Case, keys: vault.KeyPair, last: int | None = None) -> l
     return entries
 
 
-def _event(case: Case, keys_public: bytes, text: str, actor: Staff | None) -> Message:
-    """A plain event on the timeline (assigned, status changed), sealed like a note."""
-    return timeline.append(
-        case, Kind.EVENT, vault.seal_to_many(text.encode(), [keys_public]), actor
-    )
-
-
-def default_team() -> Team:
-    from tropa.accounts.actions import DEFAULT_TEAM
-
-    team, _created = Team.objects.get_or_create(name=DEFAULT_TEAM)
-    return team
-
-
-def accept(case: Case, coordinator: Staff, coordinator_keys: vault.KeyPair) -> Case:
-    """Triage a new request into a case of the coordinator's team."""
-    if case.status != Status.NEW:
-        raise NotAllowed
-    keys = open_case(case, coordinator, coordinator_keys)
-    team = coordinator.team or default_team()
-    with transaction.atomic():
-        triaged = {
-            "status": Status.TRIAGED,
-            "team": team,
-            "alias": aliases.new_alias(),
-            "triaged_at": clock.now(),
-            "updated_at": clock.now(),
-        }
-        # A conditional UPDATE claims the request: of two coordinators accepting,
-        # discarding or merging it at once, only one wins.
-        if not Case.objects.filter(pk=case.pk, status=Status.NEW).update(**triaged):
-            raise NotAllowed
-        for name, value in triaged.items():
-            setattr(case, name, value)
-        for member in Staff.objects.filter(team=team, role=Role.COORDINATOR, is_active=True):
-            keyring.grant_staff(case.keyring, keys, member)
-        keyring.release_from_intake(case.keyring)
-        _event(case, keys.public_key, "accepted", coordinator)
-        record(coordinator, Action.CASE_ACCEPTED, case_id=case.pk)
-    return case
-
-
-def discard(cases: list[Case], coordinator: Staff) -> int:
-    """Mark new requests as junk. They can be restored until the undo window ends;
-    then the watcher crypto-shreds them (tropa.cases.jobs)."""
-    count = 0
-    with transaction.atomic():
-        for case in cases:
-            updated = Case.objects.filter(pk=case.pk, status=Status.NEW).update(
-                status=Status.DISCARDED, discarded_at=clock.now(), updated_at=clock.now()
-            )
-            if updated:
-                record(coordinator, Action.CASE_DISCARDED, case_id=case.pk)
-                count += 1
-    return count
-
-
-def undo_discard(case: Case, coordinator: Staff) -> bool:
-    limit = clock.now() - timedelta(minutes=settings.TROPA_DISCARD_UNDO_MINUTES)
-    with transaction.atomic():
-        restored = Case.objects.filter(
-            pk=case.pk, status=Status.DISCARDED, discarded_at__gte=limit
-        ).update(status=Status.NEW, discarded_at=None, updated_at=clock.now())
-        if restored:
-            record(coordinator, Action.CASE_RESTORED, case_id=case.pk)
-    return bool(restored)
-
-
-def shred_discarded() -> int:
-    """Watcher job: crypto-shred discarded requests whose undo window has passed."""
-    limit = clock.now() - timedelta(minutes=settings.TROPA_DISCARD_UNDO_MINUTES)
-    count = 0
-    for case_id in list(
-        Case.objects.filter(status=Status.DISCARDED, discarded_at__lt=limit)
-        .exclude(keyring__shredded_at__isnull=False)
-        .values_list("pk", flat=True)[:500]
-    ):
-        with transaction.atomic():
-            case = Case.objects.select_related("keyring").get(pk=case_id)
-            case.messages.all().delete()
-            case.attachments.all().delete()
-            case.requesters.all().delete()
-            Case.objects.filter(pk=case.pk).update(sealed_intake=b"")
-            keyring.crypto_shred(case.keyring)
-            count += 1
-    return count
-
-
-def merge(source: Case, target: Case, coordinator: Staff, coordinator_keys: vault.KeyPair) -> Case:
-    """Fold a new request into an existing case of the same person.
-
-    The request's answers and messages are sealed again to the target case;
-    its codename then opens the target case; the request's own key is shredded.
-    """
-    if source.status != Status.NEW or source.pk == target.pk:
-        raise NotAllowed
-    source_keys = open_case(source, coordinator, coordinator_keys)
-    target_keys = open_case(target, coordinator, coordinator_keys)
-    with transaction.atomic():
-        # Claimed first, as in accept: a request is merged, accepted or discarded once.
-        claimed = Case.objects.filter(pk=source.pk, status=Status.NEW).update(
-            status=Status.MERGED, merged_into=target, updated_at=clock.now()
-        )
-        if not claimed:
-            raise NotAllowed
-        source.requesters.update(case=target)
-        for hook in hooks.AFTER_MERGE:
-            hook(source, source_keys, target, target_keys)
-        recipients = [target_keys.public_key, *requester_keys(target)]
-        intake = vault.open_from_many(source_keys, bytes(source.sealed_intake))
-        timeline.append(
-            target,
-            Kind.EVENT,
-            vault.seal_to_many(b"merged:" + intake, [target_keys.public_key]),
-            coordinator,
-        )
-        for message in source.messages.all():
-            body = vault.open_from_many(source_keys, bytes(message.sealed_body))
-            moved = timeline.append(
-                target, message.kind, vault.seal_to_many(body, recipients), message.author
-            )
-            for attachment in message.attachments.all():
-                file_key = vault.open_from_many(source_keys, bytes(attachment.sealed_file_key))
-                meta = vault.open_from_many(source_keys, bytes(attachment.sealed_meta))
-                attachment.case = target
-                attachment.message = moved
-                attachment.sealed_file_key = vault.seal_to_many(file_key, recipients)
-                attachment.sealed_meta = vault.seal_to_many(meta, recipients)
-                attachment.save()
-        source.messages.all().delete()
-        Case.objects.filter(pk=source.pk).update(
-            status=Status.MERGED, merged_into=target, sealed_intake=b"", updated_at=clock.now()
-        )
-        keyring.crypto_shred(source.keyring)
-        record(coordinator, Action.CASE_MERGED, case_id=target.pk)
-    return target
-
-
 def assign(case: Case, staff: Staff, by: Staff, by_keys: vault.KeyPair) -> Assignment:
     """Put a staff member on a case: the case key is sealed to them."""
     if case.status in (Status.NEW, Status.CLOSED, Status.DISCARDED):
@@ -235,12 +100,10 @@ def assign(case: Case, staff: Staff, by: Staff, by_keys: vault.KeyPair) -> Assig
             if case.status == Status.TRIAGED:
                 Case.objects.filter(pk=case.pk).update(status=Status.ACTIVE)
                 case.status = Status.ACTIVE
-            _event(case, keys.public_key, f"assigned:{staff.username}", by)
+            record_event(case, keys.public_key, CaseEvent.ASSIGNED, by, name=staff.username)
             record(by, Action.CASE_ASSIGNED, case_id=case.pk, target=staff)
     if created:
-        from tropa.cases.notify import notify
-
-        notify(staff, "assigned")
+        tell(staff, NotificationKind.ASSIGNED)
     return assignment
 
 
@@ -257,7 +120,7 @@ def unassign(case: Case, staff: Staff, by: Staff, by_keys: vault.KeyPair) -> boo
         is_team_coordinator = staff.role == Role.COORDINATOR and staff.team_id == case.team_id
         if not is_team_coordinator:
             keyring.revoke_staff(case.keyring, staff)
-        _event(case, keys.public_key, f"unassigned:{staff.username}", by)
+        record_event(case, keys.public_key, CaseEvent.UNASSIGNED, by, name=staff.username)
         record(by, Action.CASE_UNASSIGNED, case_id=case.pk, target=staff)
     return True
 
@@ -319,12 +182,12 @@ def set_status(
         case.updated_at = clock.now()
         case.save(update_fields=["status", "outcome", "closed_at", "updated_at"])
         case.assignments.update(is_open=status in OPEN_STATUSES)
-        _event(case, keys.public_key, f"status:{previous}>{status}", by)
+        record_event(case, keys.public_key, CaseEvent.STATUS_CHANGED, by, old=previous, new=status)
         record(by, Action.STATUS_CHANGED, case_id=case.pk)
     return case
 
 
-def reveal(case: Case, reader: Staff, question_id: str) -> None:
+def reveal(case: Case, reader: Staff) -> None:
     """Record that someone looked at a name or contact handle."""
     record(reader, Action.DETAILS_REVEALED, case_id=case.pk)
 
@@ -353,8 +216,6 @@ def complete_task(task: Task, by: Staff) -> None:
 def notify_due_tasks() -> int:
     """Watcher job: tell each owner once that a task is due (claimed by a
     conditional UPDATE, so several watchers never send it twice)."""
-    from tropa.cases.notify import notify
-
     sent = 0
     due = Task.objects.filter(
         done_at__isnull=True, due_at__lte=clock.now(), due_notified_at__isnull=True
@@ -364,49 +225,28 @@ def notify_due_tasks() -> int:
             due_notified_at=clock.now()
         )
         if claimed:
-            notify(task.owner, "task_due")
+            tell(task.owner, NotificationKind.TASK_DUE)
             sent += 1
     return sent
 
 
 def notify_new_message(case: Case) -> None:
     """A requester wrote: tell the staff assigned to the case (nothing more)."""
-    from tropa.cases.notify import notify
-
     for assignment in case.assignments.select_related("staff"):
-        notify(assignment.staff, "message")
+        tell(assignment.staff, NotificationKind.MESSAGE)
 
 
-def share_team_cases(staff: Staff, granter: Staff, granter_keys: vault.KeyPair) -> int:
-    """A coordinator new to a team gets the keys of its open cases that `granter`
-    can open (what need-to-know allows them to see anyway)."""
-    if staff.role != Role.COORDINATOR or staff.team_id is None:
-        return 0
-    count = 0
-    cases = (
-        Case.objects.filter(team_id=staff.team_id)
-        .exclude(status__in=[Status.DELETED, Status.MERGED, Status.DISCARDED])
-        .select_related("keyring")
-    )
-    for case in cases:
-        if keyring.can_open(case.keyring, staff):
-            continue
-        try:
-            keys = open_case(case, granter, granter_keys)
-        except keyring.NoAccess:
-            continue
-        keyring.grant_staff(case.keyring, keys, staff)
-        count += 1
-    return count
+def save_template(template: ReplyTemplate, *, actor: Staff) -> ReplyTemplate:
+    """Create or change a reply template (generic advice, not case data)."""
+    with transaction.atomic():
+        template.updated_at = clock.now()
+        template.full_clean()
+        template.save()
+        record(actor, Action.TEMPLATE_CHANGED)
+    return template
 
 
-def caseloads(staff: list[Staff]) -> dict[Any, int]:
-    """Open cases of each of these staff members, for choosing whom to assign."""
-    from django.db.models import Count
-
-    rows = (
-        Assignment.objects.filter(staff__in=staff, is_open=True)
-        .values("staff_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["staff_id"]: row["n"] for row in rows}
+def delete_template(template: ReplyTemplate, *, actor: Staff) -> None:
+    with transaction.atomic():
+        template.delete()
+        record(actor, Action.TEMPLATE_CHANGED)

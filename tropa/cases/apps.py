@@ -6,9 +6,6 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from tropa.cases.actions import notify_due_tasks, shred_discarded
-        from tropa.core import watch
+        from tropa.cases import wiring
 
-        for job in (shred_discarded, notify_due_tasks):
-            if job not in watch.JOBS:
-                watch.JOBS.append(job)
+        wiring.connect()

@@ -1,6 +1,6 @@
 """Staff files on a case: sealed while they arrive, read back with the case key.
 
-The upload side reuses the requester's machinery (tropa.intake.uploads): the
+The upload side reuses the requester's machinery (tropa.cases.uploads): the
 view swaps in SealingUploadHandler, so a file is ciphertext from its first
 byte; here it is stored with the timeline entry it belongs to.
 
@@ -22,7 +22,7 @@ from tropa.audit.log import record
 from tropa.audit.models import Action
 from tropa.cases import actions
 from tropa.cases.models import Attachment, Case, Message
-from tropa.intake.uploads import SealedUpload, open_attachment, store_upload
+from tropa.cases.uploads import SealedUpload, open_attachment, store_upload
 
 
 def _attach(

@@ -221,7 +221,3 @@ class TemplateForm(forms.ModelForm):
         fields = ["language", "title", "body"]
         labels = {"language": _("Language"), "title": _("Title"), "body": _("Text")}
         widgets = {"body": text_area(8)}
-
-    def save(self, commit: bool = True) -> ReplyTemplate:
-        self.instance.updated_at = clock.now()
-        return super().save(commit)

@@ -44,21 +44,6 @@ class Outcome(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Team(models.Model):
-    """Need-to-know: a triaged case belongs to one team; its coordinators see it."""
-
-    name = models.CharField(max_length=60, unique=True)
-    # The escalation ladder for missed check-ins (tropa/journeys/escalation.py).
-    duty_coordinator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    escalate_to_duty_minutes = models.PositiveSmallIntegerField(default=15)
-    escalate_to_team_minutes = models.PositiveSmallIntegerField(default=15)
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class Situation(models.TextChoices):
     SUMMONS = "summons", _("Received a summons")
     MOBILISED = "mobilised", _("Called up or mobilised")
@@ -129,7 +114,7 @@ class Case(models.Model):
     flag_relative = models.BooleanField(default=False)
     alias = models.CharField(max_length=60, blank=True, default="")
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     outcome = models.CharField(max_length=14, choices=Outcome.choices, blank=True, default="")
     triaged_at = models.DateTimeField(null=True, blank=True)

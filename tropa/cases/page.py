@@ -1,26 +1,33 @@
 """What the case page shows, decrypted for the viewer: answers, timeline, tasks.
 
-Nothing here writes; tropa/cases/views.py renders what these functions return.
+Nothing here writes; tropa/cases/case_page.py renders what these functions return.
+Higher apps add their own sections of the page through SECTIONS.
 Answers to sensitive questions (a name, a contact handle) are left out unless
 the viewer has just asked to reveal that one question (audited by the view).
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from tropa import vault
-from tropa.cases import files, hooks
+from tropa.accounts.models import Staff
+from tropa.cases import events, files, hooks, questionnaire
 from tropa.cases.actions import Entry
-from tropa.cases.models import Case, Kind, Status, Task
-from tropa.intake import questionnaire
+from tropa.cases.models import Case, Kind, Task
+from tropa.core.registry import Registry
+
+# (case, its opened key pair, the viewer) -> more context for the case page.
+# The journeys app adds the journey (tropa/journeys/wiring.py).
+SECTIONS: Registry[Callable[[Case, vault.KeyPair, Staff], dict[str, Any]]] = Registry(
+    "case page sections"
+)
 
 
 def language() -> str:
@@ -99,53 +106,15 @@ class Row:
     delivery: str = ""
 
 
-def _status_label(value: str) -> str:
-    return str(Status(value).label) if value in Status.values else value
-
-
-def event_text(body: str) -> tuple[str, list[Answer] | None]:
-    """Events are stored as short codes (see actions._event); say them in words."""
-    name, _sep, rest = body.partition(":")
-    if body == "accepted":
-        return _("The request was accepted as a case."), None
-    if name == "assigned":
-        return _("%(name)s was put on the case.") % {"name": rest}, None
-    if name == "unassigned":
-        return _("%(name)s was taken off the case.") % {"name": rest}, None
-    if name == "status" and ">" in rest:
-        old, new = rest.split(">", 1)
-        return _("Status changed from “%(old)s” to “%(new)s”.") % {
-            "old": _status_label(old),
-            "new": _status_label(new),
-        }, None
-    if name == "merged":
-        return _("A new request from the same person was merged into this case."), []
-    if name == "telegram_undelivered":
-        seq, _sep, code = rest.partition(":")
-        reasons = {
-            "blocked": _("the person blocked the bot or deleted the chat"),
-            "not_found": _("the chat no longer exists"),
-        }
-        reason = reasons.get(code, _("Telegram did not take it for days"))
-        return _(
-            "Telegram could not deliver reply no. %(seq)s: %(reason)s. "
-            "Reach the person another way if you can."
-        ) % {"seq": seq, "reason": reason}, None
-    return body, None
-
-
 def timeline(entries: list[Entry], case_keys: vault.KeyPair, revealed: str | None) -> list[Row]:
     rows = []
     for entry in entries:
         row = Row(kind=entry.message.kind, entry=entry, text=entry.body)
         if entry.message.kind == Kind.EVENT and entry.body is not None:
-            row.text, row.merged = event_text(entry.body)
-            if row.merged is not None:
-                try:
-                    stored = json.loads(entry.body.partition(":")[2])
-                    row.merged = answers(stored.get("answers", {}), revealed)
-                except ValueError:
-                    row.merged = []
+            shown = events.describe(entry.body)
+            row.text = shown.text
+            if shown.answers is not None:
+                row.merged = answers(shown.answers, revealed)
         for attachment in entry.message.attachments.all():
             meta = files.file_meta(attachment, case_keys)
             if meta is not None:

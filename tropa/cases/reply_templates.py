@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from tropa.accounts.current import roles_only, staff_of
 from tropa.accounts.models import Role
-from tropa.accounts.people import roles_only
-from tropa.cases import page
+from tropa.cases import actions, page
 from tropa.cases.forms import TemplateForm
 from tropa.cases.models import ReplyTemplate
 from tropa.core.views import posted
@@ -19,7 +19,7 @@ from tropa.core.views import posted
 def templates(request: HttpRequest) -> HttpResponse:
     form = TemplateForm(posted(request), initial={"language": page.language()})
     if request.method == "POST" and form.is_valid():
-        form.save()
+        actions.save_template(form.save(commit=False), actor=staff_of(request))
         messages.success(request, _("Template saved."))
         return redirect("cases:templates")
     context = {"form": form, "templates": ReplyTemplate.objects.all()}
@@ -30,12 +30,12 @@ def templates(request: HttpRequest) -> HttpResponse:
 def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
     template = get_object_or_404(ReplyTemplate, pk=template_id)
     if request.method == "POST" and "delete" in request.POST:
-        template.delete()
+        actions.delete_template(template, actor=staff_of(request))
         messages.success(request, _("Template deleted."))
         return redirect("cases:templates")
     form = TemplateForm(posted(request), instance=template)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        actions.save_template(form.save(commit=False), actor=staff_of(request))
         messages.success(request, _("Template saved."))
         return redirect("cases:templates")
     context = {"form": form, "template": template}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tropa.cases import inbox, reply_templates, views
+from tropa.cases import case_list, case_page, inbox, reply_templates, staff_pages, views
 
 app_name = "cases"
 urlpatterns = [
@@ -12,9 +12,9 @@ urlpatterns = [
     path("cases/<uuid:case_id>/merge/", inbox.merge, name="merge"),
     path("cases/<uuid:case_id>/discard/", inbox.discard, name="discard"),
     path("cases/<uuid:case_id>/restore/", inbox.restore, name="restore"),
-    # Casework: tropa/cases/views.py
-    path("cases/", views.case_list, name="list"),
-    path("cases/<uuid:case_id>/", views.case_page, name="case"),
+    # Casework: tropa/cases/case_list.py, case_page.py, views.py
+    path("cases/", case_list.case_list, name="list"),
+    path("cases/<uuid:case_id>/", case_page.case_page, name="case"),
     path("cases/<uuid:case_id>/reply/", views.reply, name="reply"),
     path("cases/<uuid:case_id>/note/", views.note, name="note"),
     path("cases/<uuid:case_id>/files/", views.upload, name="upload"),
@@ -22,9 +22,12 @@ urlpatterns = [
     path("cases/<uuid:case_id>/status/", views.status, name="status"),
     path("cases/<uuid:case_id>/assign/", views.assign, name="assign"),
     path("cases/<uuid:case_id>/unassign/", views.unassign, name="unassign"),
-    path("cases/<uuid:case_id>/reveal/", views.reveal, name="reveal"),
+    path("cases/<uuid:case_id>/reveal/", case_page.reveal, name="reveal"),
     path("cases/<uuid:case_id>/tasks/", views.add_task, name="add_task"),
     path("cases/<uuid:case_id>/tasks/<uuid:task_id>/done/", views.task_done, name="task_done"),
+    # Moving case keys with a person: tropa/cases/staff_pages.py
+    path("people/<uuid:staff_id>/team/", staff_pages.person_team, name="person_team"),
+    path("people/<uuid:staff_id>/regrant/", staff_pages.person_regrant, name="person_regrant"),
     path("templates/", reply_templates.templates, name="templates"),
     path("templates/<int:template_id>/", reply_templates.template_edit, name="template_edit"),
 ]

@@ -25,16 +25,15 @@ from django.utils import translation
 
 from tropa import vault
 from tropa.cases import actions as case_actions
-from tropa.cases import timeline
+from tropa.cases import questionnaire, timeline
 from tropa.cases.models import Channel, Kind, hour_precision
-from tropa.channels import texts
+from tropa.cases.uploads import SealedUpload, seal_bytes
+from tropa.channels import staff_links, texts
 from tropa.channels.api import Button, FileRef, Incoming, Reply
 from tropa.channels.delivery import channel_keys, enqueue
-from tropa.channels.models import BotState, Chat, SeenUpdate, StaffLink, Step
+from tropa.channels.models import BotState, Chat, SeenUpdate, Step
 from tropa.core import clock
 from tropa.intake import actions as intake_actions
-from tropa.intake import questionnaire
-from tropa.intake.uploads import SealedUpload, seal_bytes
 from tropa.journeys import actions as journey_actions
 from tropa.journeys.models import Channel as CheckInChannel
 from tropa.journeys.models import CheckInKind
@@ -471,7 +470,7 @@ class Conversation:
             self.say(texts.file_refused(refused.ref.name, reason))
         if not self.update.text and not kept:
             return
-        from tropa.intake.uploads import store_upload
+        from tropa.cases.uploads import store_upload
 
         sealed = vault.seal_to_many(self.update.text.encode(), recipients)
         message = timeline.append(case, Kind.FROM_REQUESTER, sealed)
@@ -555,22 +554,8 @@ def link_staff(code: str, chat_id: int, conversation: Conversation) -> None:
     """`/start staff_<code>`, from the link a staff member made in Tropa."""
     from tropa.channels.delivery import enqueue_to_chat_id
 
-    now = clock.now()
-    digest = vault.keyed_hash(settings.TROPA_PEPPER, b"telegram-staff", code.encode())
-    link = (
-        StaffLink.objects.select_for_update(of=("self",))
-        .select_related("staff")
-        .filter(code_hash=digest)
-        .first()
-    )
-    language = link.staff.language if link is not None else "ru"
-    with translation.override(language):
-        if link is None or link.code_expires_at is None or link.code_expires_at <= now:
+    with translation.override(staff_links.language_for_code(code)):
+        if staff_links.complete_link(code, chat_id) is None:
             enqueue_to_chat_id(chat_id, Reply(texts.staff_code_wrong()))
             return
-        link.code_hash = None
-        link.code_expires_at = None
-        link.sealed_chat = vault.seal_to_many(str(chat_id).encode(), [channel_keys().public_key])
-        link.linked_at = now
-        link.save()
         enqueue_to_chat_id(chat_id, Reply(texts.staff_linked()))

@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 from tropa import vault
 from tropa.cases import timeline
 from tropa.cases.models import Attachment, Case, Kind, Message
+from tropa.cases.uploads import open_with_file_key
 from tropa.channels.api import Api, Button, Failed, Reply
 from tropa.channels.models import Chat, Outgoing, SeenUpdate
 from tropa.core import clock
-from tropa.intake.uploads import open_with_file_key
 
 log = logging.getLogger("tropa.telegram")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,13 +15,11 @@ from telegram import Update
 
 from tropa import vault
 from tropa.accounts.current import staff_of
-from tropa.channels import api, conversation
+from tropa.channels import api, conversation, staff_links
 from tropa.channels.models import BotState, StaffLink
 from tropa.channels.runner import webhook_secret
-from tropa.core import clock
+from tropa.channels.staff_links import LINK_MINUTES
 from tropa.core.access import public
-
-LINK_MINUTES = 15
 
 
 @public
@@ -78,15 +75,7 @@ def staff_telegram_connect(request: HttpRequest) -> HttpResponse:
     staff = staff_of(request)
     if not settings.TROPA_TELEGRAM_TOKEN:
         return redirect("channels:staff_telegram")
-    code = vault.random_token(18).hex()
-    digest = vault.keyed_hash(settings.TROPA_PEPPER, b"telegram-staff", code.encode())
-    StaffLink.objects.update_or_create(
-        staff=staff,
-        defaults={
-            "code_hash": digest,
-            "code_expires_at": clock.now() + timedelta(minutes=LINK_MINUTES),
-        },
-    )
+    code = staff_links.start_link(staff)
     # Shown once, on the next page; the database keeps only its keyed hash.
     request.session["telegram_link_code"] = code
     return redirect("channels:staff_telegram")
@@ -94,6 +83,6 @@ def staff_telegram_connect(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def staff_telegram_disconnect(request: HttpRequest) -> HttpResponse:
-    StaffLink.objects.filter(staff=staff_of(request)).delete()
+    staff_links.unlink(staff_of(request))
     messages.success(request, _("Telegram notifications are off."))
     return redirect("channels:staff_telegram")

@@ -18,12 +18,13 @@ from django.db import close_old_connections
 
 from tropa.core.context_processors import WATCHER
 from tropa.core.models import Heartbeat
+from tropa.core.registry import Registry
 
 log = logging.getLogger("tropa.watch")
 
 # Jobs are functions that do one bounded pass of work and return how many items
-# they handled. Later apps register theirs here.
-JOBS: list[Callable[[], int]] = []
+# they handled. Each app registers its own from its wiring module.
+JOBS: Registry[Callable[[], int]] = Registry("watcher jobs")
 
 
 def run_cycle() -> int:

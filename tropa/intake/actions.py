@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from tropa import vault
 from tropa.audit.log import record
 from tropa.audit.models import Action
-from tropa.cases import timeline
+from tropa.cases import questionnaire, timeline
 from tropa.cases.actions import notify_new_message
 from tropa.cases.models import (
     FLAGS,
@@ -31,13 +31,13 @@ from tropa.cases.models import (
     hour_precision,
 )
 from tropa.core import clock, groupcommit
-from tropa.intake import codenames, questionnaire, triage
+from tropa.intake import codenames, triage
 from tropa.intake.models import Requester
 from tropa.keyring import actions as keyring
 from tropa.keyring.models import Envelope, Keyring
 
 if TYPE_CHECKING:
-    from tropa.intake.uploads import SealedUpload
+    from tropa.cases.uploads import SealedUpload
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def send_message(
     requester: Requester, who: Identity, text: str, uploads: list[SealedUpload]
 ) -> Message:
     """A requester's message (and files), sealed to them and to the case."""
-    from tropa.intake.uploads import store_upload
+    from tropa.cases.uploads import store_upload
 
     case = requester.case
     recipients = [case.public_key, who.keys.public_key]

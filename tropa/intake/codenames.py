@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 import re
 import secrets
-import unicodedata
 from functools import cache
 from importlib import resources
+
+from tropa.core.words import normalise
 
 LANGUAGES = ("ru", "en")
 WORDS_PER_CODENAME = 7
@@ -21,7 +22,6 @@ LIST_SIZE = 4096
 # Partial pastes this long (or the whole codename, if shorter) count as a leak.
 LEAK_MIN_WORDS = 5
 
-_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212,._]+")
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 
 
@@ -63,27 +63,6 @@ def generate_codename(language: str) -> str:
 def entropy_bits(language: str) -> float:
     """Bits of entropy of a generated codename (84 for 7 words from 4096)."""
     return WORDS_PER_CODENAME * math.log2(len(load_words(language)))
-
-
-def normalise(codename: str) -> str:
-    """What a person typed, in canonical form: ``"Кот  ЛЕС-река"`` -> ``"кот лес река"``.
-
-    NFKC, case-folded, ё as е, any run of spaces, hyphens, dashes, commas, dots
-    or underscores as one space, ends stripped. Idempotent.
-    """
-    text = codename
-    for _ in range(4):  # NFKC and case folding can each undo the other once
-        once = _normalise_once(text)
-        if once == text:
-            break
-        text = once
-    return text
-
-
-def _normalise_once(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    folded = folded.replace("ё", "е")
-    return _SEPARATORS.sub(" ", folded).strip(" ")
 
 
 def looks_like_codename(text: str, language: str | None = None) -> bool:

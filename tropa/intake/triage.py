@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from tropa.cases.models import RegionGroup, Situation
+from tropa.cases.questionnaire import Questionnaire
 from tropa.core import clock
-from tropa.intake.questionnaire import Questionnaire
 
 SITUATION_BASE = {
     Situation.AT_FRONT: 40,

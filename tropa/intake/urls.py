@@ -1,7 +1,6 @@
 from django.urls import path
 
-from tropa.intake import views
-from tropa.journeys import portal as journeys_portal
+from tropa.intake import checkin, views
 
 app_name = "intake"
 urlpatterns = [
@@ -10,7 +9,7 @@ urlpatterns = [
     path("portal/login/", views.sign_in, name="sign_in"),
     path("portal/", views.portal_page, name="portal"),
     path("portal/send/", views.send_message, name="send"),
-    path("portal/check-in/", journeys_portal.check_in, name="check_in"),
+    path("portal/check-in/", checkin.check_in, name="check_in"),
     path("portal/files/<uuid:attachment_id>/", views.download, name="download"),
     path("portal/delete/", views.delete_everything, name="delete"),
     path("portal/logout/", views.sign_out, name="sign_out"),

@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tropa import vault
+from tropa.cases import questionnaire
 from tropa.cases.models import Attachment, Kind
+from tropa.cases.uploads import accepts_sealed_uploads, open_attachment
 from tropa.core import held
 from tropa.core.access import public
 from tropa.core.views import file_download, posted
-from tropa.intake import actions, codenames, portal, questionnaire
+from tropa.intake import actions, checkin, codenames, portal
 from tropa.intake.forms import CodenameForm, DeleteForm, KeptForm, MessageForm
-from tropa.intake.uploads import accepts_sealed_uploads, open_attachment
-from tropa.journeys import portal as journeys_portal
 
 log = logging.getLogger("tropa.intake")
 
@@ -142,7 +142,7 @@ def _render_portal(
         "conversation": _conversation(requester, who),
         "max_file_mb": settings.TROPA_MAX_FILE_MB,
         "max_files": settings.TROPA_MAX_FILES,
-        "checkin": journeys_portal.checkin_box(requester.case),
+        "checkin": checkin.checkin_box(requester.case),
     }
     if status is None:
         status = 400 if (form is not None and form.errors) or file_errors else 200

@@ -16,14 +16,14 @@ from typing import Any
 from django.db import transaction
 
 from tropa import vault
-from tropa.accounts.models import Staff
+from tropa.accounts.models import Staff, Team
 from tropa.audit.log import record
 from tropa.audit.models import Action
 from tropa.cases import actions as case_actions
 from tropa.cases import hooks
 from tropa.cases.models import Case, Task
 from tropa.core import clock
-from tropa.intake.codenames import normalise
+from tropa.core.words import normalise
 from tropa.journeys.escalation import raise_alert
 from tropa.journeys.models import (
     Alert,
@@ -224,3 +224,31 @@ def active_leg(case: Case) -> Leg | None:
 
 
 __all__ = ["Channel", "CheckInKind"]
+
+
+def set_team_ladder(
+    team: Team, *, duty_coordinator: Staff | None, to_duty: int, to_team: int, actor: Staff
+) -> None:
+    """A team's escalation ladder: who is on duty, and the minutes between steps."""
+    with transaction.atomic():
+        team.duty_coordinator = duty_coordinator
+        team.escalate_to_duty_minutes = to_duty
+        team.escalate_to_team_minutes = to_team
+        team.save(
+            update_fields=[
+                "duty_coordinator",
+                "escalate_to_duty_minutes",
+                "escalate_to_team_minutes",
+            ]
+        )
+        record(actor, Action.TEAM_LADDER_CHANGED)
+
+
+def set_plan_ladder(case: Case, *, to_duty: int | None, to_team: int | None, actor: Staff) -> None:
+    """One journey's own escalation minutes (None: the team's)."""
+    with transaction.atomic():
+        plan = plan_for(case)
+        plan.to_duty_minutes = to_duty
+        plan.to_team_minutes = to_team
+        plan.save(update_fields=["to_duty_minutes", "to_team_minutes"])
+        record(actor, Action.PLAN_CHANGED, case_id=case.pk)

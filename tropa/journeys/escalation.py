@@ -1,4 +1,4 @@
-"""The watcher's work for journeys: missed check-ins, the escalation ladder, delivery.
+"""The watcher's work for journeys: missed check-ins and the escalation ladder.
 
 Each job claims its rows with a conditional UPDATE and acts only when the
 UPDATE changed exactly one row, as healthchecks' sendalerts does: several
@@ -23,13 +23,13 @@ from django.db.models import F, Q
 from tropa.accounts.models import Role, Staff
 from tropa.cases.models import Case
 from tropa.core import clock
-from tropa.journeys.models import Alert, AlertKind, Leg, LegStatus, Outbox, Plan, Stage
+from tropa.journeys.models import Alert, AlertKind, Leg, LegStatus, Plan, Stage
+from tropa.notify.models import NotificationKind
+from tropa.notify.outbox import queue
 
 log = logging.getLogger("tropa.journeys")
 
 BATCH = 500
-CLAIM_SECONDS = 60
-MAX_BACKOFF = timedelta(minutes=30)
 
 
 def ladder(case: Case, plan: Plan | None) -> tuple[int, int]:
@@ -56,10 +56,9 @@ def recipients(case: Case, stage: int) -> list[Staff]:
     return coordinators
 
 
-def enqueue(people: list[Staff], kind: str) -> None:
-    from tropa.journeys.notifiers import queue
-
-    queue(people, kind, always_email=True)
+def enqueue(people: list[Staff], alert_kind: str) -> None:
+    """Alerts always go by e-mail too, whatever the person chose for the rest."""
+    queue(people, NotificationKind.for_alert(alert_kind), always_email=True)
 
 
 def raise_alert(case: Case, leg: Leg | None, kind: str, now: datetime) -> Alert:
@@ -73,7 +72,7 @@ def raise_alert(case: Case, leg: Leg | None, kind: str, now: datetime) -> Alert:
     alert = Alert.objects.create(
         case=case, leg=leg, kind=kind, stage=stage, raised_at=now, next_escalation_at=next_at
     )
-    enqueue(recipients(case, stage), f"alert_{kind}")
+    enqueue(recipients(case, stage), kind)
     return alert
 
 
@@ -121,45 +120,6 @@ def escalate_alerts() -> int:
             ).update(stage=stage, next_escalation_at=next_at)
             if claimed != 1:
                 continue
-            enqueue(recipients(alert.case, stage), f"alert_{alert.kind}")
+            enqueue(recipients(alert.case, stage), alert.kind)
             moved += 1
     return moved
-
-
-def deliver_outbox() -> int:
-    """Send what is waiting; a failure is retried with back-off until delivered."""
-    from tropa.journeys.notifiers import DeliveryFailed, notifier_for
-
-    now = clock.now()
-    waiting = (
-        Outbox.objects.filter(delivered_at__isnull=True, next_attempt_at__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .select_related("staff")
-        .order_by("next_attempt_at")[:BATCH]
-    )
-    sent = 0
-    for row in waiting:
-        claimed = (
-            Outbox.objects.filter(pk=row.pk, delivered_at__isnull=True)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
-        )
-        if claimed != 1:
-            continue
-        try:
-            notifier_for(row.channel).send(row.staff, row.kind)
-        except DeliveryFailed as error:
-            attempts = row.attempts + 1
-            backoff = min(timedelta(seconds=30) * (2 ** (attempts - 1)), MAX_BACKOFF)
-            Outbox.objects.filter(pk=row.pk).update(
-                attempts=attempts,
-                next_attempt_at=now + backoff,
-                claimed_until=None,
-                last_error=str(error)[:200],
-            )
-            continue
-        Outbox.objects.filter(pk=row.pk).update(
-            delivered_at=clock.now(), attempts=row.attempts + 1, claimed_until=None, last_error=""
-        )
-        sent += 1
-    return sent

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tropa.accounts.models import Role, Staff, Team
 from tropa.cases.forms import MAX_TEXT, PageForm, text_area
 from tropa.journeys.models import CheckInKind, Risk
 
@@ -112,3 +114,38 @@ STAFF_CHECKIN_CHOICES = [
 
 class CheckInForm(forms.Form):
     kind = forms.ChoiceField(label=_("Check-in"), choices=STAFF_CHECKIN_CHOICES)
+
+
+MINUTES = {"min_value": 1, "max_value": 240}
+
+
+class TeamLadderForm(forms.Form):
+    duty_coordinator = forms.ModelChoiceField(
+        label=gettext_lazy("Duty coordinator"),
+        queryset=Staff.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Told at the second step. Empty: every coordinator of the team."),
+    )
+    to_duty = forms.IntegerField(
+        label=gettext_lazy("Minutes until the duty coordinator is told"), **MINUTES
+    )
+    to_team = forms.IntegerField(
+        label=gettext_lazy("Minutes more until every coordinator is told"), **MINUTES
+    )
+
+    def __init__(self, team: Team, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["duty_coordinator"].queryset = Staff.objects.filter(  # type: ignore[attr-defined]
+            team=team, role=Role.COORDINATOR, is_active=True
+        )
+
+
+class PlanLadderForm(forms.Form):
+    to_duty = forms.IntegerField(
+        label=gettext_lazy("Minutes until the duty coordinator is told"), required=False, **MINUTES
+    )
+    to_team = forms.IntegerField(
+        label=gettext_lazy("Minutes more until every coordinator is told"),
+        required=False,
+        **MINUTES,
+    )

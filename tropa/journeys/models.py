@@ -1,4 +1,4 @@
-"""Journey plans, legs, check-ins, alerts and the notification outbox.
+"""Journey plans, legs, check-ins and alerts.
 
 Plaintext is limited to what DESIGN.md allows: risk ratings, planned times,
 check-in deadlines, statuses and counts. Titles, details, risk notes, backup
@@ -152,29 +152,3 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} alert on {self.case_id}"
-
-
-class Outbox(models.Model):
-    """Notifications waiting to be delivered, retried with back-off until they are.
-
-    They carry no case content: only whom to tell, by which channel, and a kind.
-    """
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox"
-    )
-    channel = models.CharField(max_length=10, default="email")
-    kind = models.CharField(max_length=16)
-    created_at = models.DateTimeField(default=clock.now)
-    next_attempt_at = models.DateTimeField(default=clock.now)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=200, blank=True, default="")
-
-    class Meta:
-        indexes = [models.Index(fields=["delivered_at", "next_attempt_at"], name="undelivered")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} to {self.staff_id}"

@@ -8,7 +8,7 @@ entries, since they know why the key moved.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from django.db import connection, transaction
 
@@ -16,8 +16,12 @@ from tropa import vault
 from tropa.core import clock
 from tropa.keyring.models import Envelope, Keyring, OrgKeys, Purpose, RecipientKind
 
-if TYPE_CHECKING:
-    from tropa.accounts.models import Staff
+
+class Staff(Protocol):
+    """A staff account as the keyring sees it (tropa.accounts is a layer above)."""
+
+    pk: Any
+    public_key: Any
 
 
 class NoAccess(Exception):
@@ -209,22 +213,19 @@ def stale_envelopes(staff: Staff) -> Iterable[Envelope]:
     )
 
 
-def needs_intake_grant(staff: Staff) -> bool:
-    from tropa.accounts.models import Role
-
-    if staff.role != Role.COORDINATOR or not staff.is_active:
-        return False
+def lacks_intake_copy(staff: Staff) -> bool:
+    """Whether the staff member holds no current copy of the intake team key."""
     intake = OrgKeys.load().intake
     return not Envelope.objects.filter(
         keyring=intake, staff=staff, recipient_public_key=staff.public_key
     ).exists()
 
 
-def regrant(staff: Staff, granter: Staff, granter_keys: vault.KeyPair) -> int:
+def regrant(staff: Staff, granter: Staff, granter_keys: vault.KeyPair, *, with_intake: bool) -> int:
     """Re-seal to `staff`'s current key whatever they lost that `granter` can open.
 
-    Covers stale copies after an admin reset, and the intake key for a
-    coordinator who has none yet. Returns how many keys were sealed.
+    Covers stale copies after an admin reset, and with `with_intake` the
+    intake key (for a coordinator who has none yet). Returns how many keys were sealed.
     """
     count = 0
     with transaction.atomic():
@@ -235,7 +236,7 @@ def regrant(staff: Staff, granter: Staff, granter_keys: vault.KeyPair) -> int:
                 continue
             grant_staff(envelope.keyring, opened, staff)
             count += 1
-        if needs_intake_grant(staff):
+        if with_intake and lacks_intake_copy(staff):
             intake_ring = OrgKeys.load().intake
             try:
                 opened = open_keyring(intake_ring, granter, granter_keys)
@@ -247,7 +248,9 @@ def regrant(staff: Staff, granter: Staff, granter_keys: vault.KeyPair) -> int:
     return count
 
 
-def restore_with_recovery(staff: Staff, recovery: vault.KeyPair) -> int:
+def restore_with_recovery(
+    staff: Staff, recovery: vault.KeyPair, *, with_intake: bool = False
+) -> int:
     """Re-seal with the org recovery key everything `staff` lost or is owed.
 
     Raises vault.CannotOpen when `recovery` is not this organisation's key.
@@ -258,7 +261,7 @@ def restore_with_recovery(staff: Staff, recovery: vault.KeyPair) -> int:
     count = 0
     with transaction.atomic():
         targets = [envelope.keyring for envelope in stale_envelopes(staff)]
-        if needs_intake_grant(staff):
+        if with_intake and lacks_intake_copy(staff):
             targets.append(org.intake)
         for ring in targets:
             via_recovery = ring.envelopes.filter(recipient_kind=RecipientKind.RECOVERY).first()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from tropa.cases.notify import notify
-from tropa.journeys.escalation import deliver_outbox
+from tropa.notify.outbox import deliver_outbox
+from tropa.notify.outbox import tell as notify
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from django.contrib.sessions.models import Session
 
 from tropa import vault
 from tropa.accounts import actions
+from tropa.accounts.keys import needs_intake_grant
 from tropa.accounts.models import Role, Staff
 from tropa.audit.models import Action, Entry
 from tropa.conftest import english_client
@@ -244,9 +245,9 @@ def test_a_coordinator_shares_the_intake_key_with_a_new_coordinator(
     client = signed_in(admin)
     client.post("/staff/people/new/", {"username": "nina", "role": "coordinator", "language": "ru"})
     nina = Staff.objects.get(username="nina")
-    assert keyring.needs_intake_grant(nina)
+    assert needs_intake_grant(nina)
     signed_in(coordinator).post(f"/staff/people/{nina.pk}/regrant/")
-    assert not keyring.needs_intake_grant(nina)
+    assert not needs_intake_grant(nina)
 
 
 def test_the_people_list_does_not_grow_queries_with_staff(
@@ -261,7 +262,7 @@ def test_the_people_list_does_not_grow_queries_with_staff(
 
 
 def test_an_admin_creates_teams_and_moves_people(admin, consultant, signed_in):
-    from tropa.cases.models import Team
+    from tropa.accounts.models import Team
 
     client = signed_in(admin)
     assert client.post("/staff/teams/", {"name": "South"}).status_code == 302

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tropa.accounts.models import Role
+from tropa.accounts.models import Role, Team
 from tropa.cases import actions, files
-from tropa.cases.models import Attachment, Case, Message, Status, Task, Team
+from tropa.cases.models import Attachment, Case, Message, Status, Task
 from tropa.cases.tests.test_case_page import (
     PDF,
     case_url,

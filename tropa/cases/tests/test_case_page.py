@@ -20,11 +20,11 @@ from tropa.audit.models import Action
 from tropa.audit.models import Entry as AuditEntry
 from tropa.cases import actions, files, timeline
 from tropa.cases.models import Attachment, Case, Kind, Message, ReplyTemplate, Status, Task
+from tropa.cases.uploads import SealedUpload, SealingUploadHandler
 from tropa.conftest import Person, russian_client
 from tropa.core import clock
 from tropa.intake import actions as intake
 from tropa.intake.tests.test_submit import answers_cleaned, signed_in_client
-from tropa.intake.uploads import SealedUpload, SealingUploadHandler
 
 STORY = "Пришла повестка, история-маркер-Ж9."
 NAME = "Имярек Маркерович"
@@ -497,7 +497,7 @@ def test_a_merged_request_shows_its_answers_with_the_name_hidden(olga, case, coo
 
 def test_a_long_timeline_opens_on_its_latest_entries(coordinator, signed_in):
     from tropa.cases import actions as case_actions
-    from tropa.cases import views as case_views
+    from tropa.cases import case_page as case_views
     from tropa.intake import actions as intake
 
     _codename, case = intake.submit_request({"situation": "summons"}, "ru")

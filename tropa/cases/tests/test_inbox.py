@@ -296,7 +296,7 @@ def test_it_takes_changes_by_post_only(coordinator, signed_in):
 
 
 def test_it_hides_other_teams_cases_from_a_coordinator(coordinator, make_person, signed_in):
-    from tropa.cases.models import Team
+    from tropa.accounts.models import Team
 
     other = make_person("boris", Role.COORDINATOR)
     other.staff.team = Team.objects.create(name="South")

@@ -226,7 +226,7 @@ def test_messages_and_files_arrive_sealed_on_the_case_timeline(bot, written, coo
     entries = case_actions.read_timeline(case, keys)
     assert entries[-1].body == "This is it"
     attachment = entries[-1].message.attachments.get()
-    from tropa.intake.uploads import open_attachment
+    from tropa.cases.uploads import open_attachment
 
     meta, content = open_attachment(attachment, keys)
     assert content == PDF and meta["name"] == "summons.pdf"
@@ -259,7 +259,7 @@ def test_a_voice_message_is_kept(bot, written):
 def test_a_new_message_tells_the_assigned_consultant(
     bot, written, coordinator, consultant, django_capture_on_commit_callbacks
 ):
-    from tropa.journeys.models import Outbox
+    from tropa.notify.models import Outbox
 
     case = telegram_case()
     case_actions.accept(case, coordinator.staff, coordinator.keys())
@@ -613,7 +613,7 @@ def test_a_merged_request_follows_its_chat(bot, written, coordinator):
 
 def test_a_reply_with_a_file_sends_the_file_too(bot, written, coordinator):
     from tropa.cases import files
-    from tropa.intake.uploads import seal_bytes
+    from tropa.cases.uploads import seal_bytes
 
     case = telegram_case()
     case_actions.accept(case, coordinator.staff, coordinator.keys())

@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from tropa.channels import texts
 from tropa.channels.runner import HEARTBEAT
-from tropa.core.checks import run_checks
+from tropa.cli.checks import run_checks
 from tropa.core.models import Heartbeat
 
 pytestmark = pytest.mark.django_db

@@ -77,7 +77,7 @@ __all__ = ["cluster", "fresh_database", "temp_before"]
 
 # Generous: other tests may share the machine's two cores.
 TIMEOUT = 30.0
-QUESTIONNAIRE = Path(__file__).resolve().parents[2] / "intake" / "questionnaire.json"
+QUESTIONNAIRE = Path(__file__).resolve().parents[2] / "cases" / "questionnaire.json"
 INBOX_ROW = re.compile(r'<a href="/staff/cases/([0-9a-f-]{36})/">([^<]*)</a>')
 
 

@@ -13,8 +13,8 @@ from tropa.channels.models import BotState, Chat, SeenUpdate, StaffLink
 from tropa.channels.runner import webhook_secret
 from tropa.conftest import english_client, russian_client, sign_in
 from tropa.core import clock
-from tropa.journeys.escalation import deliver_outbox
-from tropa.journeys.models import Outbox
+from tropa.notify.models import Outbox
+from tropa.notify.outbox import deliver_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +148,7 @@ def test_turning_telegram_notifications_off(bot, consultant):
     assert not StaffLink.objects.exists()
     consultant.staff.email = ""
     consultant.staff.save()
-    from tropa.cases.notify import notify
+    from tropa.notify.outbox import tell as notify
 
     assert notify(consultant.staff, "message") is False
 

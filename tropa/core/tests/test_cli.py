@@ -364,7 +364,7 @@ def test_it_refuses_an_unknown_role(copy):
 
 NEEDS_INTAKE = (
     "from tropa.accounts.models import Staff\n"
-    "from tropa.keyring.actions import needs_intake_grant\n"
+    "from tropa.accounts.keys import needs_intake_grant\n"
     "print('NEEDS', needs_intake_grant(Staff.objects.get(username='olga')))\n"
 )
 

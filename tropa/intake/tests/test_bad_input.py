@@ -10,9 +10,9 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tropa.cases import questionnaire
 from tropa.cases.models import Attachment, Case, Message
 from tropa.conftest import english_client, russian_client
-from tropa.intake import questionnaire
 from tropa.intake.tests.test_submit import answers, new_requester, signed_in_client
 
 QUESTIONS = {q.id: q for q in questionnaire.load().questions}

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from tropa.cases import questionnaire
 from tropa.cases.models import Case, Situation
 from tropa.conftest import english_client, russian_client
-from tropa.intake import questionnaire
 from tropa.intake.tests.test_submit import answers, open_intake
 from tropa.keyring.actions import open_keyring
 
@@ -313,7 +313,7 @@ def test_it_checks_a_custom_file_when_loading(tmp_path, monkeypatch, fresh_cache
 
 
 def test_a_question_can_be_kept_to_one_channel():
-    from tropa.intake import questionnaire as q
+    from tropa.cases import questionnaire as q
 
     loaded = q.load()
     assert loaded.question("contact_handle").channels == ("web",)

@@ -6,10 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from tropa.cases import questionnaire
 from tropa.cases.models import Case, RegionGroup, Situation
 from tropa.conftest import english_client
 from tropa.core import clock
-from tropa.intake import questionnaire, triage
+from tropa.intake import triage
 from tropa.intake.tests.test_submit import answers
 
 

@@ -9,9 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tropa import vault
+from tropa.cases import uploads
 from tropa.cases.models import Attachment, AttachmentChunk, Message
 from tropa.conftest import english_client, russian_client
-from tropa.intake import actions, uploads
+from tropa.intake import actions
 from tropa.intake.tests.test_submit import assert_nowhere, new_requester, signed_in_client
 from tropa.keyring.actions import open_keyring
 

@@ -11,8 +11,10 @@ from tropa.cases import actions as case_actions
 from tropa.core import clock
 from tropa.intake import actions as intake
 from tropa.journeys import actions
-from tropa.journeys.escalation import deliver_outbox, escalate_alerts, raise_missed_checkins
-from tropa.journeys.models import Alert, AlertKind, Channel, CheckInKind, Outbox, Stage
+from tropa.journeys.escalation import escalate_alerts, raise_missed_checkins
+from tropa.journeys.models import Alert, AlertKind, Channel, CheckInKind, Stage
+from tropa.notify.models import Outbox
+from tropa.notify.outbox import deliver_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +180,7 @@ def test_a_failed_leg_puts_its_backup_plan_up_as_tasks(journey, consultant):
 
 
 def test_a_failed_delivery_is_retried_until_it_is_delivered(journey, consultant, monkeypatch):
-    from tropa.journeys import notifiers
+    from tropa.notify import notifiers
 
     calls = {"n": 0}
     real = notifiers.EmailNotifier.send

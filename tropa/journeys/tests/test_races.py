@@ -24,8 +24,10 @@ from django.db.models.query import QuerySet
 from tropa.cases import actions as case_actions
 from tropa.core import clock, watch
 from tropa.intake import actions as intake
-from tropa.journeys.escalation import deliver_outbox, escalate_alerts, raise_missed_checkins
-from tropa.journeys.models import Alert, AlertKind, Leg, LegStatus, Outbox, Plan, Stage
+from tropa.journeys.escalation import escalate_alerts, raise_missed_checkins
+from tropa.journeys.models import Alert, AlertKind, Leg, LegStatus, Plan, Stage
+from tropa.notify.models import Outbox
+from tropa.notify.outbox import deliver_outbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,7 +12,8 @@ from tropa.cases.models import Case, Task
 from tropa.core import clock
 from tropa.intake import actions as intake
 from tropa.journeys import actions
-from tropa.journeys.models import Alert, CheckIn, Leg, LegStatus, Outbox, Plan
+from tropa.journeys.models import Alert, CheckIn, Leg, LegStatus, Plan
+from tropa.notify.models import Outbox
 
 pytestmark = pytest.mark.django_db
 

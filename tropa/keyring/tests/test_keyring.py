@@ -142,7 +142,7 @@ def test_regrant_shares_only_what_the_granter_can_open(admin, make_person, org):
         keyring.grant_staff(ring, keys, lawyer.staff)
     keyring.grant_staff(shared, shared_keys, colleague.staff)
     password = actions.reset_password(lawyer.staff, admin.staff)
-    assert keyring.regrant(lawyer.staff, colleague.staff, colleague.keys()) == 1
+    assert keyring.regrant(lawyer.staff, colleague.staff, colleague.keys(), with_intake=True) == 1
     lawyer.staff.refresh_from_db()
     new_keys = vault.unwrap_staff_key(lawyer.staff.wrapped_key(), password)
     assert keyring.open_keyring(shared, lawyer.staff, new_keys) == shared_keys

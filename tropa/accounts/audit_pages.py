@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tropa.accounts.current import roles_only
 from tropa.accounts.models import Role, Staff
-from tropa.accounts.people import roles_only
 from tropa.audit.log import verify
 from tropa.audit.models import Action, Entry
 

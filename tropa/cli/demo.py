@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tropa.core import bootstrap
+from tropa.cli import bootstrap
 
 DEMO_PASSWORD = "demo-only-passphrase"  # noqa: S105 (demo directories only)
 MARKER = "DEMO"

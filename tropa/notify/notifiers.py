@@ -2,7 +2,7 @@
 
 A notifier gets a staff member and a kind, never case content or an alias,
 and raises DeliveryFailed when it could not deliver (the outbox retries).
-E-mail here; tropa/channels/notifier.py adds Telegram for staff who opt in.
+E-mail lives here; the Telegram app registers its own notifier from its wiring.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tropa.accounts.models import Staff
+from tropa.core.registry import Named
+from tropa.notify.models import NotificationKind
 
 
 class DeliveryFailed(Exception):
@@ -23,19 +25,18 @@ class DeliveryFailed(Exception):
 class Notifier(Protocol):
     def wants(self, staff: Staff) -> bool: ...
 
-    def send(self, staff: Staff, kind: str) -> None: ...
+    def send(self, staff: Staff, kind: NotificationKind) -> None: ...
 
 
 class EmailNotifier:
     def wants(self, staff: Staff) -> bool:
         return bool(staff.email and staff.notify_by_email)
 
-    def send(self, staff: Staff, kind: str) -> None:
+    def send(self, staff: Staff, kind: NotificationKind) -> None:
         if not staff.email or not staff.notify_by_email:
             return  # nothing to deliver to: done, not failed
-        urgent = kind.startswith("alert_")
         with translation.override(staff.language):
-            if urgent:
+            if kind.urgent:
                 subject = _("Tropa: URGENT, an alert needs you now")
                 body = _(
                     "An alert in Tropa needs you now. Sign in and acknowledge it.\n\n"
@@ -53,7 +54,9 @@ class EmailNotifier:
             raise DeliveryFailed(type(error).__name__) from None
 
 
-NOTIFIERS: dict[str, Notifier] = {"email": EmailNotifier()}
+# Channel name -> notifier; e-mail first (tropa/notify/wiring.py), others from
+# the wiring of the app that owns the channel.
+NOTIFIERS: Named[Notifier] = Named("notifiers")
 
 
 def channels_for(staff: Staff, *, always_email: bool = False) -> list[str]:
@@ -65,21 +68,8 @@ def channels_for(staff: Staff, *, always_email: bool = False) -> list[str]:
     ]
 
 
-def queue(people: list[Staff], kind: str, *, always_email: bool = False) -> int:
-    """One outbox row per person and channel that should tell them; how many."""
-    from tropa.journeys.models import Outbox
-
-    rows = [
-        Outbox(staff=person, kind=kind, channel=channel)
-        for person in people
-        for channel in channels_for(person, always_email=always_email)
-    ]
-    Outbox.objects.bulk_create(rows)
-    return len(rows)
-
-
 def notifier_for(channel: str) -> Notifier:
-    try:
-        return NOTIFIERS[channel]
-    except KeyError:
-        raise DeliveryFailed(f"no notifier for {channel}") from None
+    notifier = NOTIFIERS.get(channel)
+    if notifier is None:
+        raise DeliveryFailed(f"no notifier for {channel}")
+    return notifier

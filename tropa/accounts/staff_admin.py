@@ -3,44 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tropa.accounts import actions
+from tropa.accounts.current import roles_only, staff_of
 from tropa.accounts.forms import StaffCreateForm, TeamForm
-from tropa.accounts.models import Role, Staff
+from tropa.accounts.models import Role, Staff, Team
 from tropa.accounts.signin import is_locked
-from tropa.cases.models import Team
 from tropa.core.views import posted
 from tropa.keyring import actions as keyring
 
 NEW_PASSWORD = "tropa_new_staff_password"  # noqa: S105 (a session key name)
-View = Callable[..., HttpResponse]
-
-
-def roles_only(*roles: Role) -> Callable[[View], View]:
-    """Anyone else gets 404, as if the page did not exist."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-            if getattr(request.user, "role", None) not in roles:
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
 
 
 def get_staff_for(viewer: Staff, staff_id: uuid.UUID) -> Staff:
@@ -84,13 +65,10 @@ def person_new(request: HttpRequest) -> HttpResponse:
 
 @roles_only(Role.ADMIN)
 def teams(request: HttpRequest) -> HttpResponse:
-    from django.db.models import Count
-
-    from tropa.cases.models import Team
 
     form = TeamForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        Team.objects.create(name=form.cleaned_data["name"])
+        actions.create_team(form.cleaned_data["name"], actor=staff_of(request))
         messages.success(request, _("Team created."))
         return redirect("accounts:teams")
     rows = Team.objects.annotate(people=Count("staff", distinct=True)).order_by("name")
@@ -118,14 +96,6 @@ def person(request: HttpRequest, staff_id: uuid.UUID) -> HttpResponse:
 def person_action(request: HttpRequest, staff_id: uuid.UUID, action: str) -> HttpResponse:
     viewer: Staff = request.user  # type: ignore[assignment]
     staff = get_staff_for(viewer, staff_id)
-    if action == "regrant":
-        count = actions.regrant_access(staff, viewer, request.staff_keys)  # type: ignore[attr-defined]
-        messages.info(
-            request,
-            ngettext("Shared %(count)d key again.", "Shared %(count)d keys again.", count)
-            % {"count": count},
-        )
-        return redirect("accounts:person", staff_id=staff.pk)
     if viewer.role != Role.ADMIN:
         raise Http404
     if staff.pk == viewer.pk and action in {"disable", "reset-2fa", "reset-password"}:
@@ -148,17 +118,6 @@ def person_action(request: HttpRequest, staff_id: uuid.UUID, action: str) -> Htt
                 "with the recovery key."
             ),
         )
-    elif action == "team":
-        team = Team.objects.filter(pk=request.POST.get("team")).first()
-        if team is None:
-            messages.error(request, _("Choose a team."))
-        else:
-            staff.team = team
-            staff.save(update_fields=["team"])
-            messages.success(
-                request,
-                _("Team changed. A coordinator of the team shares its case keys from this page."),
-            )
     elif action == "unlock":
         actions.unlock(staff, viewer)
         messages.success(request, _("The account is unlocked."))

@@ -34,7 +34,7 @@ def _setup_django() -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from tropa.core import bootstrap
+    from tropa.cli import bootstrap
 
     data = _use_data_dir(args.data)
     if (data / "secrets").exists():
@@ -63,7 +63,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.management import call_command
 
-    from tropa.core.server import serve
+    from tropa.cli.server import serve
 
     if not args.no_migrate:
         call_command("migrate", interactive=False, verbosity=0)
@@ -92,7 +92,7 @@ def cmd_telegram(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from tropa.core import demo
+    from tropa.cli import demo
 
     data = demo.fresh_demo_dir(args.data)
     os.environ["TROPA_DATA_DIR"] = str(data)
@@ -167,7 +167,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     _use_data_dir(args.data)
     _setup_django()
-    from tropa.core.checks import run_checks
+    from tropa.cli.checks import run_checks
 
     problems = run_checks(print)
     return 1 if problems else 0

@@ -1,4 +1,4 @@
-"""Files from requesters: sealed while they arrive, never plaintext on disk.
+"""Files sent to a case, by requesters or staff: sealed while they arrive, never plaintext on disk.
 
 `SealingUploadHandler` replaces Django's upload handlers for the one view that
 accepts files. Each piece of a file is pushed through a secretstream sealer as
@@ -26,6 +26,8 @@ from django.utils.translation import ngettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from tropa import vault
+from tropa.cases.models import Attachment, AttachmentChunk
+from tropa.core import clock
 
 TYPES: dict[str, tuple[tuple[int, bytes], ...]] = {
     "image/jpeg": ((0, b"\xff\xd8\xff"),),
@@ -192,8 +194,6 @@ def seal_bytes(name: str, data: bytes, *, telegram: bool = False) -> SealedUploa
 
 def store_upload(upload: SealedUpload, case: Any, message: Any, recipients: list[bytes]) -> Any:
     """Save a sealed upload as an attachment of a message: ciphertext rows only."""
-    from tropa.cases.models import Attachment, AttachmentChunk
-    from tropa.core import clock
 
     meta = {"name": upload.name, "type": upload.content_type, "size": upload.size}
     attachment = Attachment.objects.create(

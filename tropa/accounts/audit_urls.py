@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tropa.audit import views
+from tropa.accounts import audit_pages as views
 
 app_name = "audit"
 urlpatterns = [

@@ -1,0 +1,13 @@
+"""Which sealed key copies a staff member should hold, by role."""
+
+from __future__ import annotations
+
+from tropa.accounts.models import Role, Staff
+from tropa.keyring import actions as keyring
+
+
+def needs_intake_grant(staff: Staff) -> bool:
+    """An active coordinator who holds no current copy of the intake team key."""
+    if staff.role != Role.COORDINATOR or not staff.is_active:
+        return False
+    return keyring.lacks_intake_copy(staff)

@@ -1,0 +1,55 @@
+"""Reads behind the case pages: lists, candidates, caseloads. Nothing here writes
+or decrypts; the case page's decrypted parts are in tropa/cases/page.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from tropa.accounts.models import Role, Staff
+from tropa.cases import page
+from tropa.cases.access import visible_cases
+from tropa.cases.models import Assignment, Case, ReplyTemplate, Status, Task
+from tropa.core import clock
+
+
+def case_list(staff: Staff, statuses: list[str] | None) -> QuerySet[Case]:
+    """My cases (and my team's, for a coordinator), most recently changed first."""
+    cases = visible_cases(staff).exclude(status__in=[Status.NEW, Status.DISCARDED])
+    if statuses is not None:
+        cases = cases.filter(status__in=statuses)
+    mine_open = Q(tasks__owner=staff, tasks__done_at__isnull=True)
+    overdue = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_at__lt=clock.now())
+    return (
+        cases.annotate(my_tasks=Count("tasks", filter=mine_open), overdue=Exists(overdue))
+        .prefetch_related(
+            Prefetch("assignments", queryset=Assignment.objects.select_related("staff"))
+        )
+        .order_by("-updated_at", "pk")
+    )
+
+
+def candidates(case: Case, assigned: list[Staff]) -> list[Staff]:
+    """Consultants of the case's team who are not on it yet."""
+    return list(
+        Staff.objects.filter(role=Role.CONSULTANT, is_active=True)
+        .filter(Q(team_id=case.team_id) | Q(team__isnull=True))
+        .exclude(pk__in=[s.pk for s in assigned])
+        .order_by("username")
+    )
+
+
+def reply_templates() -> QuerySet[ReplyTemplate]:
+    """Templates in the viewer's language."""
+    return ReplyTemplate.objects.filter(language=page.language())
+
+
+def caseloads(staff: list[Staff]) -> dict[Any, int]:
+    """Open cases of each of these staff members, for choosing whom to assign."""
+    rows = (
+        Assignment.objects.filter(staff__in=staff, is_open=True)
+        .values("staff_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["staff_id"]: row["n"] for row in rows}

@@ -1,0 +1,17 @@
+"""Where the Telegram channel plugs into lower apps: every hook, notifier and job."""
+
+from __future__ import annotations
+
+from tropa.cases import hooks
+from tropa.channels import delivery, notifier
+from tropa.core import watch
+from tropa.notify.notifiers import NOTIFIERS
+
+
+def connect() -> None:
+    hooks.AFTER_REPLY.register(delivery.deliver_reply)
+    hooks.AFTER_MERGE.register(delivery.follow_merge)
+    hooks.CHECKIN_KEYS.register(delivery.checkin_keys)
+    hooks.DELIVERY.register(delivery.describe_deliveries)
+    NOTIFIERS.register("telegram", notifier.TelegramNotifier())
+    watch.JOBS.register(delivery.forget_old_updates)

@@ -1,0 +1,196 @@
+"""Reads behind the journey pages: the plan on the case page, active journeys.
+
+Nothing here writes. `journey_context` is the case page's journey section
+(registered in tropa/journeys/wiring.py); `active_journeys` is the
+coordinators' journeys page, in one query whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Case as SqlCase
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from tropa import vault
+from tropa.accounts.models import Staff
+from tropa.cases.access import can_manage, get_case_for
+from tropa.cases.models import Case, Status
+from tropa.core import clock
+from tropa.journeys import actions
+from tropa.journeys.forms import DuressForm, LegForm, PlanLadderForm, ProtocolForm
+from tropa.journeys.models import RISK_ORDER, Alert, AlertKind, Leg, LegStatus, Plan, Risk
+
+RISK_BY_RANK = {rank: risk for risk, rank in RISK_ORDER.items()}
+
+
+def may_edit_plan(staff: Staff, case: Case) -> bool:
+    """The consultants assigned to the case and its team's coordinators."""
+    if case.status in (Status.NEW, Status.DISCARDED) or not staff.is_active:
+        return False
+    return can_manage(staff, case) or case.assignments.filter(staff=staff).exists()
+
+
+def plan_case_for(staff: Staff, case_id: uuid.UUID) -> Case:
+    """The case whose plan `staff` may edit; 404 for anything else."""
+    case = get_case_for(staff, case_id)
+    if not may_edit_plan(staff, case):
+        raise Http404
+    return case
+
+
+@dataclass
+class LegRow:
+    leg: Leg
+    text: actions.LegText | None  # None: this leg cannot be opened
+    overdue: bool
+    alerting: bool  # past the deadline and the grace period
+
+
+@dataclass
+class AlertRow:
+    alert: Alert
+    duress: bool
+
+
+def _read_protocol(plan: Plan, keys: vault.KeyPair) -> dict[str, str] | None:
+    if not plan.sealed_protocol:
+        return {"protocol": "", "contacts": ""}
+    try:
+        data: dict[str, str] = json.loads(vault.open_from_many(keys, bytes(plan.sealed_protocol)))
+    except vault.CannotOpen:
+        return None
+    return data
+
+
+def _read_leg(leg: Leg, keys: vault.KeyPair) -> actions.LegText | None:
+    try:
+        return actions.read_leg(leg, keys)
+    except vault.CannotOpen:
+        return None
+
+
+def journey_context(case: Case, keys: vault.KeyPair, staff: Staff) -> dict[str, Any]:
+    """What the case page needs for the journey: `keys` is the opened case key pair."""
+    if case.status == Status.NEW:
+        return {}
+    now = clock.now()
+    plan = Plan.objects.filter(case=case).first()
+    rows: list[LegRow] = []
+    protocol: dict[str, str] | None = {"protocol": "", "contacts": ""}
+    if plan is not None:
+        protocol = _read_protocol(plan, keys)
+        for leg in plan.legs.all():
+            due, alert_at = leg.next_checkin_due, leg.alert_at
+            rows.append(
+                LegRow(
+                    leg,
+                    _read_leg(leg, keys),
+                    overdue=leg.status == LegStatus.ACTIVE and due is not None and due < now,
+                    alerting=leg.status == LegStatus.ACTIVE
+                    and alert_at is not None
+                    and alert_at < now,
+                )
+            )
+    alerts = [
+        AlertRow(alert, alert.kind == AlertKind.DURESS)
+        for alert in Alert.objects.filter(case=case, acknowledged_at__isnull=True).order_by(
+            "raised_at"
+        )
+    ]
+    alerts.sort(key=lambda row: (not row.duress, row.alert.raised_at))
+    return {
+        "journey_plan": plan,
+        "journey_edit": may_edit_plan(staff, case),
+        "journey_protocol": protocol,
+        "journey_has_duress": bool(plan and plan.sealed_duress),
+        "journey_legs": rows,
+        "journey_failed": [r for r in rows if r.leg.status == LegStatus.FAILED],
+        "journey_alerts": alerts,
+        "protocol_form": ProtocolForm(initial=protocol or {}),
+        "plan_ladder_form": PlanLadderForm(
+            initial={
+                "to_duty": plan.to_duty_minutes if plan else None,
+                "to_team": plan.to_team_minutes if plan else None,
+            }
+        ),
+        "duress_form": DuressForm(),
+        "leg_form": LegForm(),
+        "risks": Risk,
+        "leg_status": LegStatus,
+    }
+
+
+@dataclass
+class JourneyRow:
+    case: Case
+    risk: str | None
+    next_due: datetime | None
+    overdue: bool
+    open_alerts: int
+
+
+def _risk_rank() -> SqlCase:
+    return SqlCase(
+        *[When(risk=risk, then=Value(rank)) for risk, rank in RISK_ORDER.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def active_journeys(staff: Staff) -> list[JourneyRow]:
+    """The team's cases with a leg under way, riskiest and most overdue first.
+
+    One query, whatever the number of rows; nothing is decrypted.
+    """
+    if staff.team_id is None:
+        return []
+    legs = Leg.objects.filter(plan__case=OuterRef("pk"))
+    active = legs.filter(status=LegStatus.ACTIVE)
+    open_alerts = (
+        Alert.objects.filter(case=OuterRef("pk"), acknowledged_at__isnull=True)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    cases = (
+        Case.objects.filter(team_id=staff.team_id)
+        .exclude(status__in=[Status.DELETED, Status.MERGED, Status.DISCARDED])
+        .filter(pk__in=Leg.objects.filter(status=LegStatus.ACTIVE).values("plan__case"))
+        .annotate(
+            risk_rank=Subquery(
+                legs.annotate(rank=_risk_rank()).order_by("-rank").values("rank")[:1]
+            ),
+            next_due=Subquery(
+                active.filter(next_checkin_due__isnull=False)
+                .order_by("next_checkin_due")
+                .values("next_checkin_due")[:1]
+            ),
+            open_alerts=Coalesce(Subquery(open_alerts, output_field=IntegerField()), 0),
+        )
+    )
+    now = clock.now()
+    rows = [
+        JourneyRow(
+            case,
+            RISK_BY_RANK.get(case.risk_rank) if case.risk_rank is not None else None,
+            case.next_due,
+            case.next_due is not None and case.next_due < now,
+            case.open_alerts,
+        )
+        for case in cases
+    ]
+
+    def order(row: JourneyRow) -> tuple[int, bool, int, float]:
+        rank = RISK_ORDER.get(row.risk, -1) if row.risk else -1  # type: ignore[call-overload]
+        due = row.next_due.timestamp() if row.next_due else float("inf")
+        return (-row.open_alerts, not row.overdue, -rank, due)
+
+    return sorted(rows, key=order)

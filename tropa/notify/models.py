@@ -1,0 +1,54 @@
+"""The outbox: notifications waiting to be delivered to staff.
+
+A row says whom to tell, by which channel, and a kind: never case content, an
+alias or a name. The watcher delivers rows (tropa/notify/outbox.py) and retries
+with back-off until they are delivered.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tropa.core import clock
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", _("Put on a case")
+    MESSAGE = "message", _("The requester wrote")
+    TASK_DUE = "task_due", _("A task is due")
+    ALERT_MISSED = "alert_missed", _("Alert: missed check-in")
+    ALERT_HELP = "alert_help", _("Alert: asked for help")
+    ALERT_DURESS = "alert_duress", _("Alert: duress signal")
+
+    @classmethod
+    def for_alert(cls, alert_kind: str) -> NotificationKind:
+        return cls(f"alert_{alert_kind}")
+
+    @property
+    def urgent(self) -> bool:
+        return self in (self.ALERT_MISSED, self.ALERT_HELP, self.ALERT_DURESS)
+
+
+class Outbox(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox"
+    )
+    channel = models.CharField(max_length=10, default="email")
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    created_at = models.DateTimeField(default=clock.now)
+    next_attempt_at = models.DateTimeField(default=clock.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["delivered_at", "next_attempt_at"], name="undelivered")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.staff_id}"
