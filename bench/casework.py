@@ -333,13 +333,14 @@ def long_case(coordinator: object, consultant: object, entries: int) -> object:
 
     from tropa import vault
     from tropa.cases import actions
+    from tropa.cases import triage as case_triage
     from tropa.intake import actions as intake
 
     coordinator_keys = vault.unwrap_staff_key(coordinator.wrapped_key(), PASSWORD)
     consultant_keys = vault.unwrap_staff_key(consultant.wrapped_key(), PASSWORD)
     answers = {"situation": "summons", "region": "tatarstan", "story": STORY}
     codename, case = intake.submit_request(answers, "ru")
-    case = actions.accept(case, coordinator, coordinator_keys)
+    case = case_triage.accept(case, coordinator, coordinator_keys)
     actions.assign(case, consultant, coordinator, coordinator_keys)
     requester, who = intake.find_requester(codename)
     with transaction.atomic():

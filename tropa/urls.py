@@ -1,11 +1,7 @@
 from django.urls import include, path
 
-from tropa.accounts.views import switch_language
-
 urlpatterns = [
     path("", include("tropa.core.urls")),
-    # Public (requesters too); it also remembers a signed-in staff member's choice.
-    path("language/", switch_language, name="language"),
     # cases first: it serves two actions of a person's page (team, regrant)
     # that the accounts pattern people/<id>/<action>/ would otherwise take.
     path("staff/", include("tropa.cases.urls")),

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tropa.accounts import actions
 from tropa.accounts.current import roles_only, staff_of
 from tropa.accounts.forms import StaffCreateForm, TeamForm
+from tropa.accounts.keys import needs_intake_grant
 from tropa.accounts.models import Role, Staff, Team
 from tropa.accounts.signin import is_locked
 from tropa.core.views import posted
@@ -85,7 +86,7 @@ def person(request: HttpRequest, staff_id: uuid.UUID) -> HttpResponse:
         "enrolled": TOTPDevice.objects.filter(user=staff, confirmed=True).exists(),
         "locked": is_locked(staff.username),
         "stale_count": len(list(keyring.stale_envelopes(staff))),
-        "needs_intake": keyring.needs_intake_grant(staff),
+        "needs_intake": needs_intake_grant(staff),
         "teams": Team.objects.order_by("name"),
     }
     return render(request, "accounts/person.html", context)

@@ -9,7 +9,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -196,18 +196,3 @@ def account(request: HttpRequest) -> HttpResponse:
 def renew_recovery_codes(request: HttpRequest) -> HttpResponse:
     request.session[NEW_CODES] = actions.renew_recovery_codes(_staff(request))
     return redirect("accounts:recovery_codes")
-
-
-@public
-@require_POST
-def switch_language(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    language = request.POST.get("language", "")
-    response = HttpResponseRedirect(target)
-    remember_language(response, language)
-    user = request.user
-    if isinstance(user, Staff) and language in dict(settings.LANGUAGES):
-        actions.set_language(user, language)
-    return response

@@ -124,7 +124,7 @@ def render_case_page(
             loads=queries.caseloads([*candidates, *assigned]),
         )
     for section in page.SECTIONS:
-        context.update(section(case, keys, staff))
+        context |= section(case, keys, staff)
     for name, form in forms.items():
         if form is not None:
             context[name] = form

@@ -32,7 +32,7 @@ from tropa import vault
 from tropa.accounts.current import keys_of as _keys
 from tropa.accounts.current import staff_of as _staff
 from tropa.accounts.models import Staff
-from tropa.cases import actions
+from tropa.cases import actions, triage
 from tropa.cases.access import can_manage, can_triage, visible_cases
 from tropa.cases.inbox_query import (
     AGES,
@@ -153,7 +153,7 @@ def bulk_discard(request: HttpRequest) -> HttpResponse:
         for case in new_requests().filter(pk__in=ids).only("pk", "status", "team_id")
         if can_manage(staff, case)
     ]
-    _discarded_message(request, actions.discard(chosen, staff))
+    _discarded_message(request, triage.discard(chosen, staff))
     return _back_to_inbox(request)
 
 
@@ -192,7 +192,7 @@ def discard(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _triage_case(staff, case_id)
     if case.status != Status.NEW or not can_manage(staff, case):
         return _already_handled(request)
-    _discarded_message(request, actions.discard([case], staff))
+    _discarded_message(request, triage.discard([case], staff))
     return redirect("cases:inbox")
 
 
@@ -233,7 +233,7 @@ def restore(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         messages.info(request, _("This request is already back in the inbox."))
     elif case.status != Status.DISCARDED:
         return _already_handled(request)
-    elif actions.undo_discard(case, staff):
+    elif triage.undo_discard(case, staff):
         messages.success(request, _("The request is back in the inbox."))
     else:
         messages.error(request, _("Too late: the undo window has passed and the request is gone."))
@@ -251,7 +251,7 @@ def accept(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     if case.status != Status.NEW or not can_manage(staff, case):
         return _already_handled(request)
     try:
-        actions.accept(case, staff, _keys(request))
+        triage.accept(case, staff, _keys(request))
     except actions.NotAllowed:
         return _already_handled(request)
     except (NoAccess, vault.CannotOpen):
@@ -294,7 +294,7 @@ def merge(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             messages.error(request, _("Choose an open case of your team to merge into."))
             return redirect("cases:merge", case_id=source.pk)
         try:
-            actions.merge(source, target, staff, _keys(request))
+            triage.merge(source, target, staff, _keys(request))
         except actions.NotAllowed:
             return _already_handled(request)
         except (NoAccess, vault.CannotOpen):

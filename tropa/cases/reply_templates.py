@@ -19,7 +19,7 @@ from tropa.core.views import posted
 def templates(request: HttpRequest) -> HttpResponse:
     form = TemplateForm(posted(request), initial={"language": page.language()})
     if request.method == "POST" and form.is_valid():
-        actions.save_template(form.save(commit=False), actor=staff_of(request))
+        actions.save_template(form.instance, actor=staff_of(request))
         messages.success(request, _("Template saved."))
         return redirect("cases:templates")
     context = {"form": form, "templates": ReplyTemplate.objects.all()}
@@ -35,7 +35,7 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
         return redirect("cases:templates")
     form = TemplateForm(posted(request), instance=template)
     if request.method == "POST" and form.is_valid():
-        actions.save_template(form.save(commit=False), actor=staff_of(request))
+        actions.save_template(form.instance, actor=staff_of(request))
         messages.success(request, _("Template saved."))
         return redirect("cases:templates")
     context = {"form": form, "template": template}

@@ -24,10 +24,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tropa import vault
-from tropa.cases import timeline
+from tropa.cases.events import record_event
 from tropa.cases.models import Attachment, Case, Kind, Message
 from tropa.cases.uploads import open_with_file_key
 from tropa.channels.api import Api, Button, Failed, Reply
+from tropa.channels.events import ChannelEvent
 from tropa.channels.models import Chat, Outgoing, SeenUpdate
 from tropa.core import clock
 
@@ -232,8 +233,13 @@ def _mark_undelivered(row: Outgoing, code: str) -> None:
     message = Message.objects.select_related("case__keyring").filter(pk=row.message_id).first()
     if message is None or message.case.keyring.shredded_at:
         return
-    body = f"telegram_undelivered:{message.seq}:{code}".encode()
-    timeline.append(message.case, Kind.EVENT, vault.seal_to_many(body, [message.case.public_key]))
+    record_event(
+        message.case,
+        message.case.public_key,
+        ChannelEvent.UNDELIVERED,
+        seq=message.seq,
+        reason=code,
+    )
     log.warning("telegram gave up on a reply (%s); marked on its case", code)
 
 

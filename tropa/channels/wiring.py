@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tropa.cases import hooks
+from tropa.cases import events, hooks
 from tropa.channels import delivery, notifier
+from tropa.channels.events import RENDERERS
 from tropa.core import watch
 from tropa.notify.notifiers import NOTIFIERS
 
@@ -15,3 +16,5 @@ def connect() -> None:
     hooks.DELIVERY.register(delivery.describe_deliveries)
     NOTIFIERS.register("telegram", notifier.TelegramNotifier())
     watch.JOBS.register(delivery.forget_old_updates)
+    for kind, render in RENDERERS.items():
+        events.RENDERERS.register(kind, render)

@@ -182,6 +182,7 @@ def _work_on_some(codenames: list[str]) -> None:
     from tropa import vault
     from tropa.accounts.models import Staff
     from tropa.cases import actions
+    from tropa.cases import triage as case_triage
     from tropa.core import clock
     from tropa.intake.actions import find_requester
 
@@ -194,7 +195,7 @@ def _work_on_some(codenames: list[str]) -> None:
     maria, _maria_keys = person("maria")
     cases = [find_requester(c)[0].case for c in codenames[:3]]  # type: ignore[index]
     for case, consultant in zip(cases, (ivan, ivan, maria), strict=True):
-        actions.accept(case, olga, olga_keys)
+        case_triage.accept(case, olga, olga_keys)
         actions.assign(case, consultant, olga, olga_keys)
     first = cases[0]
     actions.reply(

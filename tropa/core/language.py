@@ -1,7 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpResponse
+
+from tropa.core.registry import Registry
+
+# (signed-in user, language) -> None: keeps a signed-in person's choice with
+# their account. Accounts plugs in from its wiring module.
+LANGUAGE_CHOSEN: Registry[Callable[[Any, str], None]] = Registry("language chosen")
 
 
 def remember_language(response: HttpResponse, language: str) -> None:

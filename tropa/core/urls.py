@@ -5,5 +5,6 @@ from tropa.core import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("language/", views.switch_language, name="language"),
     path("staff/", views.staff_home, name="staff_home"),
 ]

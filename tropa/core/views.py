@@ -2,15 +2,34 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from tropa.core.access import public
+from tropa.core.language import LANGUAGE_CHOSEN, remember_language
 
 
 @public
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
+
+
+@public
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    language = request.POST.get("language", "")
+    response = HttpResponseRedirect(target)
+    remember_language(response, language)
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        for keep in LANGUAGE_CHOSEN:  # a staff member's own setting (tropa/accounts/wiring.py)
+            keep(request.user, language)
+    return response
 
 
 def staff_home(request: HttpRequest) -> HttpResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from tropa.cases import triage as case_triage
 from tropa.notify.outbox import deliver_outbox
 from tropa.notify.outbox import tell as notify
 
@@ -55,12 +56,13 @@ def test_a_requester_message_notifies_the_assigned_staff(
     coordinator, consultant, django_capture_on_commit_callbacks
 ):
     from tropa.cases import actions as case_actions
+    from tropa.cases import triage as case_triage
     from tropa.intake import actions as intake
 
     consultant.staff.email = "ivan@example.org"
     consultant.staff.save()
     codename, case = intake.submit_request({"situation": "summons"}, "ru")
-    case_actions.accept(case, coordinator.staff, coordinator.keys())
+    case_triage.accept(case, coordinator.staff, coordinator.keys())
     case_actions.assign(case, consultant.staff, coordinator.staff, coordinator.keys())
     deliver_outbox()
     assigned_mails = len(mail.outbox)
@@ -82,7 +84,7 @@ def test_a_due_task_is_announced_once_even_with_two_watchers(coordinator, consul
     consultant.staff.email = "ivan@example.org"
     consultant.staff.save()
     _codename, case = intake.submit_request({"situation": "summons"}, "ru")
-    case_actions.accept(case, coordinator.staff, coordinator.keys())
+    case_triage.accept(case, coordinator.staff, coordinator.keys())
     case_actions.add_task(
         case,
         consultant.staff,

@@ -19,6 +19,7 @@ from tropa.accounts.models import Role
 from tropa.audit.models import Action
 from tropa.audit.models import Entry as AuditEntry
 from tropa.cases import actions, files, timeline
+from tropa.cases import triage as case_triage
 from tropa.cases.models import Attachment, Case, Kind, Message, ReplyTemplate, Status, Task
 from tropa.cases.uploads import SealedUpload, SealingUploadHandler
 from tropa.conftest import Person, russian_client
@@ -40,7 +41,7 @@ def new_request(language: str = "en") -> tuple[str, Case]:
 def new_case(coordinator: Person, consultant: Person | None = None) -> tuple[str, Case]:
     """A request accepted by the coordinator (and assigned to the consultant)."""
     codename, case = new_request()
-    actions.accept(case, coordinator.staff, coordinator.keys())
+    case_triage.accept(case, coordinator.staff, coordinator.keys())
     if consultant is not None:
         actions.assign(case, consultant.staff, coordinator.staff, coordinator.keys())
     return codename, Case.objects.select_related("keyring", "team").get(pk=case.pk)
@@ -485,7 +486,7 @@ def test_a_viewer_without_a_key_gets_a_clear_message_not_an_error(olga, case, co
 def test_a_merged_request_shows_its_answers_with_the_name_hidden(olga, case, coordinator):
     _codename, c = case
     _second, request = new_request()
-    actions.merge(request, c, coordinator.staff, coordinator.keys())
+    case_triage.merge(request, c, coordinator.staff, coordinator.keys())
     page = page_text(olga.get(case_url(c)))
     assert "A new request from the same person was merged into this case." in page
     assert "The merged request" in page
@@ -502,7 +503,7 @@ def test_a_long_timeline_opens_on_its_latest_entries(coordinator, signed_in):
 
     _codename, case = intake.submit_request({"situation": "summons"}, "ru")
     keys = coordinator.keys()
-    case_actions.accept(case, coordinator.staff, keys)
+    case_triage.accept(case, coordinator.staff, keys)
     for i in range(case_views.TIMELINE_RECENT + 5):
         case_actions.note(case, coordinator.staff, keys, f"note number {i:03d}")
     client = signed_in(coordinator)

@@ -18,8 +18,9 @@ from django.test.utils import CaptureQueriesContext
 
 from tropa.accounts.models import Role
 from tropa.audit.models import Action, Entry
-from tropa.cases import actions
-from tropa.cases.models import Case, Status
+from tropa.cases import actions, events
+from tropa.cases import triage as case_triage
+from tropa.cases.models import Case, Kind, Status
 from tropa.conftest import russian_client, sign_in
 from tropa.core import clock
 from tropa.intake import actions as intake
@@ -83,7 +84,7 @@ def test_it_lists_new_requests_by_priority_then_age(coordinator, signed_in):
     _c, front = file_request(situation="at_front")  # 40
     _c, urgent = file_request(hours_ago=1, report_by=soon(2), health="yes")  # 20+30+15
     _c, accepted = file_request(situation="awol")
-    actions.accept(accepted, coordinator.staff, coordinator.keys())
+    case_triage.accept(accepted, coordinator.staff, coordinator.keys())
 
     page = inbox(signed_in(coordinator))
 
@@ -238,10 +239,10 @@ def test_it_does_not_grow_queries_with_rows(coordinator, signed_in):
 def test_it_counts_queries_of_the_discarded_list(coordinator, signed_in):
     client = signed_in(coordinator)
     cases = [file_request()[1] for _ in range(3)]
-    actions.discard(cases, coordinator.staff)
+    case_triage.discard(cases, coordinator.staff)
     with CaptureQueriesContext(connection) as few:
         client.get("/staff/inbox/discarded/")
-    actions.discard([file_request()[1] for _ in range(20)], coordinator.staff)
+    case_triage.discard([file_request()[1] for _ in range(20)], coordinator.staff)
     with CaptureQueriesContext(connection) as many:
         client.get("/staff/inbox/discarded/")
     assert len(few) == len(many)
@@ -255,9 +256,9 @@ def test_it_answers_404_to_everyone_but_coordinators(role, request, coordinator,
     person = request.getfixturevalue(role)
     _c, case = file_request()
     _c, other = file_request(situation="at_front")
-    actions.accept(other, coordinator.staff, coordinator.keys())
+    case_triage.accept(other, coordinator.staff, coordinator.keys())
     _c, gone = file_request()
-    actions.discard([gone], coordinator.staff)
+    case_triage.discard([gone], coordinator.staff)
     client = signed_in(person)
 
     for url in ("/staff/inbox/", "/staff/inbox/discarded/", f"/staff/cases/{case.pk}/merge/"):
@@ -303,7 +304,7 @@ def test_it_hides_other_teams_cases_from_a_coordinator(coordinator, make_person,
     other.staff.save(update_fields=["team"])
     _c, theirs = file_request()
     _c, request = file_request()
-    actions.accept(theirs, other.staff, other.keys())
+    case_triage.accept(theirs, other.staff, other.keys())
     client = signed_in(coordinator)
 
     # Not a merge target, and no action on it.
@@ -414,14 +415,14 @@ def test_it_cannot_restore_after_the_window_and_the_watcher_shreds(coordinator, 
     minutes = settings.TROPA_DISCARD_UNDO_MINUTES
 
     # Inside the window the job leaves it alone.
-    assert actions.shred_discarded() == 0
+    assert case_triage.shred_discarded() == 0
     with clock.moved(timedelta(minutes=minutes + 1)):
         listed = client.get("/staff/inbox/discarded/").content.decode()
         assert str(case.pk) not in listed
         assert "Nothing was discarded recently." in listed
         response = client.post(f"/staff/cases/{case.pk}/restore/", follow=True)
         assert "Too late" in messages_on(response)
-        assert actions.shred_discarded() == 1
+        assert case_triage.shred_discarded() == 1
 
     case.refresh_from_db()
     assert case.status == Status.DISCARDED
@@ -433,7 +434,7 @@ def test_it_cannot_restore_after_the_window_and_the_watcher_shreds(coordinator, 
 def test_it_bulk_discards_only_requests_still_new(coordinator, signed_in):
     cases = [file_request()[1] for _ in range(3)]
     keep = file_request()[1]
-    actions.accept(cases[0], coordinator.staff, coordinator.keys())
+    case_triage.accept(cases[0], coordinator.staff, coordinator.keys())
     client = signed_in(coordinator)
 
     response = client.post(
@@ -473,7 +474,7 @@ def test_it_asks_to_select_before_a_bulk_discard(coordinator, signed_in):
 def test_it_merges_a_request_into_an_open_case(coordinator, signed_in):
     # Given a case of the team and a second request from the same person
     _first_codename, target = file_request(situation="mobilised")
-    actions.accept(target, coordinator.staff, coordinator.keys())
+    case_triage.accept(target, coordinator.staff, coordinator.keys())
     target.refresh_from_db()
     codename, source = file_request(situation="at_front")
     requester, who = intake.find_requester(codename)
@@ -497,14 +498,17 @@ def test_it_merges_a_request_into_an_open_case(coordinator, signed_in):
     keys = actions.open_case(target, coordinator.staff, coordinator.keys())
     bodies = [entry.body for entry in actions.read_timeline(target, keys)]
     assert "Второе сообщение-маркер-M1" in bodies
-    assert any(body and body.startswith("merged:") and STORY in body for body in bodies)
+    timeline = actions.read_timeline(target, keys)
+    stored = [events.decode(e.body) for e in timeline if e.message.kind == Kind.EVENT]
+    merged = [event for event in stored if event.kind == events.CaseEvent.MERGED]
+    assert merged[0].payload["intake"]["answers"]["story"] == STORY
     assert Entry.objects.filter(action=Action.CASE_MERGED, case_id=target.pk).exists()
 
 
 def test_it_offers_recent_team_cases_and_a_search(coordinator, signed_in):
     targets = [file_request()[1] for _ in range(3)]
     for case in targets:
-        actions.accept(case, coordinator.staff, coordinator.keys())
+        case_triage.accept(case, coordinator.staff, coordinator.keys())
     aliases = [Case.objects.get(pk=c.pk).alias for c in targets]
     _c, source = file_request()
     client = signed_in(coordinator)
@@ -545,15 +549,15 @@ def test_it_accepts_merges_or_discards_a_request_only_once(coordinator):
     # Given two coordinators who loaded the same request a moment apart
     _c, case = file_request()
     _c, target = file_request()
-    actions.accept(target, coordinator.staff, coordinator.keys())
+    case_triage.accept(target, coordinator.staff, coordinator.keys())
     stale = Case.objects.select_related("keyring").get(pk=case.pk)
-    actions.discard([case], coordinator.staff)
+    case_triage.discard([case], coordinator.staff)
 
     # When the second one acts on what they loaded, nothing changes
     with pytest.raises(actions.NotAllowed):
-        actions.accept(stale, coordinator.staff, coordinator.keys())
+        case_triage.accept(stale, coordinator.staff, coordinator.keys())
     with pytest.raises(actions.NotAllowed):
-        actions.merge(stale, target, coordinator.staff, coordinator.keys())
+        case_triage.merge(stale, target, coordinator.staff, coordinator.keys())
     case.refresh_from_db()
     assert (case.status, case.alias, case.team_id) == (Status.DISCARDED, "", None)
     assert Envelope.objects.filter(keyring=case.keyring_id).count() == 2

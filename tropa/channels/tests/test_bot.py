@@ -15,8 +15,11 @@ import pytest
 
 from tropa import vault
 from tropa.cases import actions as case_actions
+from tropa.cases import events
+from tropa.cases import triage as case_triage
 from tropa.cases.models import Case, Channel, Kind, Message, RegionGroup, Situation, Status
 from tropa.channels import conversation, delivery
+from tropa.channels.events import ChannelEvent
 from tropa.channels.models import BotState, Chat, Outgoing, SeenUpdate, Step
 from tropa.channels.tests.conftest import restart, shift_to_utc
 from tropa.core import clock
@@ -262,7 +265,7 @@ def test_a_new_message_tells_the_assigned_consultant(
     from tropa.notify.models import Outbox
 
     case = telegram_case()
-    case_actions.accept(case, coordinator.staff, coordinator.keys())
+    case_triage.accept(case, coordinator.staff, coordinator.keys())
     case_actions.assign(case, consultant.staff, coordinator.staff, coordinator.keys())
     Outbox.objects.all().delete()
     consultant.staff.email = "ivan@example.org"
@@ -275,7 +278,7 @@ def test_a_new_message_tells_the_assigned_consultant(
 def test_a_consultant_reply_is_delivered_by_the_bot(bot, written, coordinator, consultant):
     case = telegram_case()
     keys = coordinator.keys()
-    case_actions.accept(case, coordinator.staff, keys)
+    case_triage.accept(case, coordinator.staff, keys)
     case_actions.assign(case, consultant.staff, coordinator.staff, keys)
     message = case_actions.reply(case, consultant.staff, consultant.keys(), "We can help. Stay.")
     row = Outgoing.objects.get(message=message)
@@ -289,7 +292,7 @@ def test_a_consultant_reply_is_delivered_by_the_bot(bot, written, coordinator, c
 
 def test_a_long_reply_arrives_in_parts(bot, written, coordinator):
     case = telegram_case()
-    case_actions.accept(case, coordinator.staff, coordinator.keys())
+    case_triage.accept(case, coordinator.staff, coordinator.keys())
     text = ("A line of advice.\n" * 400).strip()
     case_actions.reply(case, coordinator.staff, coordinator.keys(), text)
     bot.step()
@@ -349,7 +352,7 @@ def test_groups_are_ignored(bot):
 def travelling(bot, written, coordinator, consultant):
     case = telegram_case()
     keys = coordinator.keys()
-    case_actions.accept(case, coordinator.staff, keys)
+    case_triage.accept(case, coordinator.staff, keys)
     case_actions.assign(case, consultant.staff, coordinator.staff, keys)
     leg = journeys.add_leg(
         case,
@@ -407,7 +410,7 @@ def test_no_check_in_without_an_active_leg(bot, written):
 
 def test_a_failed_delivery_is_retried_until_it_succeeds(bot, written, coordinator):
     case = telegram_case()
-    case_actions.accept(case, coordinator.staff, coordinator.keys())
+    case_triage.accept(case, coordinator.staff, coordinator.keys())
     bot.fake.fail_next("sendMessage", count=2, error_code=502)
     message = case_actions.reply(case, coordinator.staff, coordinator.keys(), "Answer")
     bot.step()
@@ -427,7 +430,7 @@ def test_a_failed_delivery_is_retried_until_it_succeeds(bot, written, coordinato
 
 def test_a_rate_limit_is_respected(bot, written, coordinator):
     case = telegram_case()
-    case_actions.accept(case, coordinator.staff, coordinator.keys())
+    case_triage.accept(case, coordinator.staff, coordinator.keys())
     bot.fake.fail_next("sendMessage", error_code=429, retry_after=120)
     case_actions.reply(case, coordinator.staff, coordinator.keys(), "Answer")
     bot.step()
@@ -438,7 +441,7 @@ def test_a_rate_limit_is_respected(bot, written, coordinator):
 
 def test_later_messages_wait_for_an_earlier_one(bot, written, coordinator):
     case = telegram_case()
-    case_actions.accept(case, coordinator.staff, coordinator.keys())
+    case_triage.accept(case, coordinator.staff, coordinator.keys())
     bot.fake.fail_next("sendMessage", error_code=502)
     case_actions.reply(case, coordinator.staff, coordinator.keys(), "First")
     case_actions.reply(case, coordinator.staff, coordinator.keys(), "Second")
@@ -451,7 +454,7 @@ def test_later_messages_wait_for_an_earlier_one(bot, written, coordinator):
 
 def test_a_reply_to_someone_who_blocked_the_bot_is_marked_on_the_case(bot, written, coordinator):
     case = telegram_case()
-    case_actions.accept(case, coordinator.staff, coordinator.keys())
+    case_triage.accept(case, coordinator.staff, coordinator.keys())
     bot.fake.fail_next("sendMessage", error_code=403)
     message = case_actions.reply(case, coordinator.staff, coordinator.keys(), "Answer")
     bot.step()
@@ -461,12 +464,14 @@ def test_a_reply_to_someone_who_blocked_the_bot_is_marked_on_the_case(bot, writt
     keys = case_actions.open_case(case, coordinator.staff, coordinator.keys())
     last = case_actions.read_timeline(case, keys)[-1]
     assert last.message.kind == Kind.EVENT
-    assert last.body == f"telegram_undelivered:{message.seq}:blocked"
+    event = events.decode(last.body)
+    assert event.kind == ChannelEvent.UNDELIVERED
+    assert event.payload == {"seq": message.seq, "reason": "blocked"}
 
 
 def test_a_reply_is_given_up_after_days_of_failures(bot, written, coordinator):
     case = telegram_case()
-    case_actions.accept(case, coordinator.staff, coordinator.keys())
+    case_triage.accept(case, coordinator.staff, coordinator.keys())
     message = case_actions.reply(case, coordinator.staff, coordinator.keys(), "Answer")
     bot.fake.fail_next("sendMessage", count=3, error_code=502)
     with clock.moved(delivery.GIVE_UP_AFTER + timedelta(minutes=1)):
@@ -586,9 +591,9 @@ def test_old_update_ids_and_abandoned_questionnaires_are_forgotten(bot, in_hours
 
 def test_a_discarded_request_forgets_its_chat(bot, written, coordinator, settings):
     case = telegram_case()
-    case_actions.discard([case], coordinator.staff)
+    case_triage.discard([case], coordinator.staff)
     with clock.moved(timedelta(minutes=settings.TROPA_DISCARD_UNDO_MINUTES + 1)):
-        case_actions.shred_discarded()
+        case_triage.shred_discarded()
     delivery.forget_old_updates()
     assert not Chat.objects.exists()
 
@@ -598,9 +603,9 @@ def test_a_merged_request_follows_its_chat(bot, written, coordinator):
 
     _codename, older = new_requester("en")
     keys = coordinator.keys()
-    case_actions.accept(older, coordinator.staff, keys)
+    case_triage.accept(older, coordinator.staff, keys)
     source = telegram_case()
-    case_actions.merge(source, older, coordinator.staff, keys)
+    case_triage.merge(source, older, coordinator.staff, keys)
     chat = Chat.objects.get()
     assert chat.case == older
     case_actions.reply(older, coordinator.staff, keys, "Merged and answered")
@@ -616,7 +621,7 @@ def test_a_reply_with_a_file_sends_the_file_too(bot, written, coordinator):
     from tropa.cases.uploads import seal_bytes
 
     case = telegram_case()
-    case_actions.accept(case, coordinator.staff, coordinator.keys())
+    case_triage.accept(case, coordinator.staff, coordinator.keys())
     upload = seal_bytes("advice.pdf", PDF)
     message = files.reply_with_files(case, coordinator.staff, coordinator.keys(), "See", [upload])
     rows = Outgoing.objects.filter(message=message)

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from tropa.cases import actions as case_actions
+from tropa.cases import triage as case_triage
 from tropa.channels import delivery
 from tropa.channels.models import BotState, Chat, SeenUpdate, StaffLink
 from tropa.channels.runner import webhook_secret
@@ -119,7 +120,7 @@ def test_a_staff_member_links_telegram_and_gets_alerts_without_content(
 
     _codename, case = new_requester("en")
     keys = coordinator.keys()
-    case_actions.accept(case, coordinator.staff, keys)
+    case_triage.accept(case, coordinator.staff, keys)
     case_actions.assign(case, consultant.staff, coordinator.staff, keys)
     assert Outbox.objects.filter(staff=consultant.staff, channel="telegram").count() == 1
     deliver_outbox()
@@ -206,7 +207,7 @@ def test_the_case_page_shows_the_channel_and_each_replys_delivery(bot, coordinat
 
     case = Case.objects.get()
     keys = coordinator.keys()
-    case_actions.accept(case, coordinator.staff, keys)
+    case_triage.accept(case, coordinator.staff, keys)
     case_actions.reply(case, coordinator.staff, keys, "First answer")
     bot.step()
     bot.fake.fail_next("sendMessage", error_code=403)

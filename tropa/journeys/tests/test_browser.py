@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tropa.accounts.models import Role
 from tropa.cases import actions as case_actions
+from tropa.cases import triage as case_triage
 from tropa.cases.models import Task
 from tropa.conftest import Person
 from tropa.core import clock
@@ -88,7 +89,7 @@ def case(olga, ivan, frozen):
     """An accepted English request assigned to Ivan; returns (codename, case)."""
     codename, case = new_requester("en")
     keys = olga.keys()
-    case_actions.accept(case, olga.staff, keys)
+    case_triage.accept(case, olga.staff, keys)
     case_actions.assign(case, ivan.staff, olga.staff, keys)
     return codename, case
 

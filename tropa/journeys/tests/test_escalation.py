@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 
 from tropa.cases import actions as case_actions
+from tropa.cases import triage as case_triage
 from tropa.core import clock
 from tropa.intake import actions as intake
 from tropa.journeys import actions
@@ -31,7 +32,7 @@ def journey(coordinator, consultant, make_person):
         person.staff.save()
     codename, case = intake.submit_request({"situation": "at_front"}, "ru")
     keys = coordinator.keys()
-    case_actions.accept(case, coordinator.staff, keys)
+    case_triage.accept(case, coordinator.staff, keys)
     case_actions.assign(case, consultant.staff, coordinator.staff, keys)
     team = case.team
     team.duty_coordinator = duty.staff

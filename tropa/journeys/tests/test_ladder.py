@@ -6,6 +6,7 @@ import pytest
 
 from tropa.accounts.models import Role
 from tropa.cases import actions as case_actions
+from tropa.cases import triage as case_triage
 from tropa.intake import actions as intake
 from tropa.journeys.escalation import ladder
 from tropa.journeys.models import Plan
@@ -50,7 +51,7 @@ def test_only_coordinators_set_the_ladder(consultant, analyst, admin, signed_in)
 
 def test_a_journey_overrides_its_teams_delays(coordinator, consultant, outsider, signed_in):
     _codename, case = intake.submit_request({"situation": "at_front"}, "ru")
-    case_actions.accept(case, coordinator.staff, coordinator.keys())
+    case_triage.accept(case, coordinator.staff, coordinator.keys())
     case_actions.assign(case, consultant.staff, coordinator.staff, coordinator.keys())
     url = f"/staff/cases/{case.pk}/plan/escalation/"
     assert signed_in(outsider).post(url, {"to_duty": "5", "to_team": "5"}).status_code == 404

@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from tropa.cases import actions as case_actions
+from tropa.cases import triage as case_triage
 from tropa.conftest import english_client
 from tropa.core import clock
 from tropa.intake.tests.test_submit import new_requester, signed_in_client
@@ -43,7 +44,7 @@ def journey(coordinator, consultant, frozen):
     leg active with a check-in every 6 hours."""
     codename, case = new_requester("en")
     keys = coordinator.keys()
-    case_actions.accept(case, coordinator.staff, keys)
+    case_triage.accept(case, coordinator.staff, keys)
     case_actions.assign(case, consultant.staff, coordinator.staff, keys)
     first = actions.add_leg(
         case,

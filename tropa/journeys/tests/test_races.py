@@ -22,6 +22,7 @@ from django.db.models import Count
 from django.db.models.query import QuerySet
 
 from tropa.cases import actions as case_actions
+from tropa.cases import triage as case_triage
 from tropa.core import clock, watch
 from tropa.intake import actions as intake
 from tropa.journeys.escalation import escalate_alerts, raise_missed_checkins
@@ -48,7 +49,7 @@ def legs(coordinator, consultant):
     made = []
     for _ in range(N):
         _codename, case = intake.submit_request({"situation": "at_front"}, "ru")
-        case_actions.accept(case, coordinator.staff, keys)
+        case_triage.accept(case, coordinator.staff, keys)
         case_actions.assign(case, consultant.staff, coordinator.staff, keys)
         plan = Plan.objects.create(case=case)
         made.append(

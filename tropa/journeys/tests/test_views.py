@@ -8,6 +8,7 @@ import pytest
 
 from tropa.accounts.models import Role
 from tropa.cases import actions as case_actions
+from tropa.cases import triage as case_triage
 from tropa.cases.models import Case, Task
 from tropa.core import clock
 from tropa.intake import actions as intake
@@ -24,7 +25,7 @@ BACKUP = "Call the lawyer Backup-Q3\nGo to the shelter Backup-Z8"
 def new_case(coordinator, consultant=None) -> Case:
     _codename, case = intake.submit_request({"situation": "at_front"}, "en")
     keys = coordinator.keys()
-    case_actions.accept(case, coordinator.staff, keys)
+    case_triage.accept(case, coordinator.staff, keys)
     if consultant is not None:
         case_actions.assign(case, consultant.staff, coordinator.staff, keys)
     return Case.objects.select_related("keyring", "team").get(pk=case.pk)
@@ -164,7 +165,7 @@ def test_it_shows_and_acknowledges_an_alert(coordinator, consultant, signed_in):
 
 def test_it_shows_a_duress_signal_as_duress_to_staff(coordinator, consultant, signed_in):
     codename, case = intake.submit_request({"situation": "at_front"}, "en")
-    case_actions.accept(case, coordinator.staff, coordinator.keys())
+    case_triage.accept(case, coordinator.staff, coordinator.keys())
     case_actions.assign(case, consultant.staff, coordinator.staff, coordinator.keys())
     case = Case.objects.select_related("keyring", "team").get(pk=case.pk)
     actions.set_duress_word(case, consultant.staff, consultant.keys(), "sunflower")

@@ -1,0 +1,18 @@
+"""Where accounts plug into lower apps: a signed-in person's language choice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tropa.accounts import actions
+from tropa.accounts.models import Staff
+from tropa.core.language import LANGUAGE_CHOSEN
+
+
+def _keep_language(user: Any, language: str) -> None:
+    if isinstance(user, Staff):
+        actions.set_language(user, language)
+
+
+def connect() -> None:
+    LANGUAGE_CHOSEN.register(_keep_language)
