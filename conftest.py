@@ -1,3 +1,3 @@
 """Repository-wide pytest plugins; app fixtures live in tropa/conftest.py."""
 
-pytest_plugins = ["tropa.testing.browser"]
+pytest_plugins = ["tropa.testing.browser", "tropa.testing.seizure"]

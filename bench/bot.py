@@ -41,8 +41,8 @@ def run(args: argparse.Namespace, database: str) -> None:
     from tropa.channels.api import Api
     from tropa.channels.models import Outgoing
     from tropa.channels.runner import Runner
-    from tropa.channels.tests.fakebot import FakeBotApi
     from tropa.keyring.actions import create_org_keys
+    from tropa.testing.fakebot import FakeBotApi
 
     create_org_keys()
     timings: list[float] = []

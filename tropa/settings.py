@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "tropa.core.held.HeldSecretMiddleware",
+    "tropa.core.session_secrets.HeldSecretMiddleware",
     "tropa.accounts.middleware.StaffAccessMiddleware",
 ]
 

@@ -27,7 +27,7 @@ class Heartbeat(models.Model):
 
 
 class UsedBrowserValue(models.Model):
-    """A browser-held value (tropa.core.held) that has been used up.
+    """A browser-held value (tropa.core.session_secrets) that has been used up.
 
     Only a keyed hash of the value's random nonce, kept until the value would
     have expired anyway; nothing of the secret it carried.

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from tropa.core import clock, held
+from tropa.core import clock, session_secrets
 from tropa.intake import actions
 from tropa.intake.models import PortalThrottle
 
@@ -26,17 +26,17 @@ def sign_in(request: HttpRequest, codename: str) -> None:
     """Start a fresh session holding the codename, split between cookie and row."""
     request.session.cycle_key()
     request.session.pop(SESSION_FAILURES, None)
-    held.hold(request, CODENAME, codename.encode())
+    session_secrets.hold(request, CODENAME, codename.encode())
 
 
 def sign_out(request: HttpRequest) -> None:
-    held.forget_all(request, CODENAME, NEW_CODENAME)
+    session_secrets.forget_all(request, CODENAME, NEW_CODENAME)
 
 
 def current(request: HttpRequest) -> tuple[actions.Requester, actions.Identity, str] | None:
     try:
-        codename = held.release(request, CODENAME).decode()
-    except held.NotHeld:
+        codename = session_secrets.release(request, CODENAME).decode()
+    except session_secrets.NotHeld:
         return None
     found = actions.find_requester(codename)
     if found is None:

@@ -19,7 +19,7 @@ from tropa import vault
 from tropa.cases import questionnaire
 from tropa.cases.models import Attachment, Kind
 from tropa.cases.uploads import accepts_sealed_uploads, open_attachment
-from tropa.core import held
+from tropa.core import session_secrets
 from tropa.core.access import public
 from tropa.core.views import file_download, posted
 from tropa.intake import actions, checkin, codenames, portal
@@ -53,7 +53,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
                 )
                 status = 503
             else:
-                held.hold_in_browser(request, portal.NEW_CODENAME, codename.encode())
+                session_secrets.hold_in_browser(request, portal.NEW_CODENAME, codename.encode())
                 return redirect("intake:codename")
         else:
             status = 400
@@ -64,14 +64,16 @@ def request_form(request: HttpRequest) -> HttpResponse:
 @public
 def codename_page(request: HttpRequest) -> HttpResponse:
     try:
-        codename = held.release_from_browser(
+        codename = session_secrets.release_from_browser(
             request, portal.NEW_CODENAME, portal.NEW_CODENAME_SECONDS
         ).decode()
-    except held.NotHeld:
+    except session_secrets.NotHeld:
         return render(request, "intake/codename_gone.html", status=410)
     form = KeptForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        held.consume_from_browser(request, portal.NEW_CODENAME, portal.NEW_CODENAME_SECONDS)
+        session_secrets.consume_from_browser(
+            request, portal.NEW_CODENAME, portal.NEW_CODENAME_SECONDS
+        )
         portal.sign_in(request, codename)
         messages.success(request, _("Your request is with us. A consultant will answer here."))
         return redirect("intake:portal")

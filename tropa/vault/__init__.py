@@ -4,6 +4,13 @@ Import everything from here. No Django: the vault is plain functions on bytes,
 named for what they protect. See DESIGN.md, "Key hierarchy".
 """
 
+from tropa.vault.browser import (
+    BrowserValue,
+    browser_values_key,
+    open_browser_value,
+    seal_browser_value,
+    used_browser_value_id,
+)
 from tropa.vault.errors import BadRecoveryWords, CannotOpen, VaultError, WrongPassword
 from tropa.vault.files import (
     CHUNK_SIZE,
@@ -14,7 +21,7 @@ from tropa.vault.files import (
     seal_file_key,
 )
 from tropa.vault.keys import KeyPair, fingerprint, generate_keypair, keypair_from_secret
-from tropa.vault.many import (
+from tropa.vault.multi_recipient import (
     open_from_many,
     open_requester_reply,
     seal_requester_reply,
@@ -61,6 +68,11 @@ from tropa.vault.staff import (
 )
 
 __all__ = [
+    "BrowserValue",
+    "browser_values_key",
+    "open_browser_value",
+    "seal_browser_value",
+    "used_browser_value_id",
     "CHUNK_SIZE",
     "FileSealer",
     "KDF_FAST_FOR_TESTS",

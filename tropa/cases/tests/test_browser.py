@@ -18,13 +18,13 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tropa.accounts.models import Role
 from tropa.cases import aliases
 from tropa.conftest import Person
 from tropa.intake import actions as intake
-from tropa.intake.tests.test_submit import answers_cleaned
 from tropa.keyring.actions import create_org_keys
 from tropa.testing.browser import PHONE, screenshot
+from tropa.testing.factories import answers_cleaned
+from tropa.testing.people import NAMED
 
 pytestmark = pytest.mark.browser
 
@@ -49,12 +49,12 @@ def org(transactional_db):
 
 @pytest.fixture
 def olga(make_person) -> Person:
-    return make_person("olga", Role.COORDINATOR)
+    return make_person(*NAMED["coordinator"])
 
 
 @pytest.fixture
 def ivan(make_person) -> Person:
-    return make_person("ivan", Role.CONSULTANT)
+    return make_person(*NAMED["consultant"])
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tropa.accounts.models import Role, Team
 from tropa.cases import actions, files
 from tropa.cases.models import Attachment, Case, Message, Status, Task
-from tropa.cases.tests.test_case_page import (
+from tropa.conftest import english_client
+from tropa.keyring.actions import NoAccess, open_keyring
+from tropa.testing.factories import (
     PDF,
     case_url,
     new_case,
@@ -21,8 +23,6 @@ from tropa.cases.tests.test_case_page import (
     page_text,
     sealed,
 )
-from tropa.conftest import english_client
-from tropa.keyring.actions import NoAccess, open_keyring
 
 WORKS = "works"
 DENIED = "404"

@@ -7,66 +7,34 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tropa import vault
 from tropa.accounts.models import Role
 from tropa.audit.models import Action
-from tropa.audit.models import Entry as AuditEntry
 from tropa.cases import actions, files, timeline
 from tropa.cases import triage as case_triage
 from tropa.cases.models import Attachment, Case, Kind, Message, ReplyTemplate, Status, Task
-from tropa.cases.uploads import SealedUpload, SealingUploadHandler
-from tropa.conftest import Person, russian_client
+from tropa.conftest import russian_client
 from tropa.core import clock
 from tropa.intake import actions as intake
-from tropa.intake.tests.test_submit import answers_cleaned, signed_in_client
-
-STORY = "Пришла повестка, история-маркер-Ж9."
-NAME = "Имярек Маркерович"
-HANDLE = "@signal_marker_q7"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def new_request(language: str = "en") -> tuple[str, Case]:
-    codename, case = intake.submit_request(answers_cleaned(), language)
-    return codename, Case.objects.select_related("keyring", "team").get(pk=case.pk)
-
-
-def new_case(coordinator: Person, consultant: Person | None = None) -> tuple[str, Case]:
-    """A request accepted by the coordinator (and assigned to the consultant)."""
-    codename, case = new_request()
-    case_triage.accept(case, coordinator.staff, coordinator.keys())
-    if consultant is not None:
-        actions.assign(case, consultant.staff, coordinator.staff, coordinator.keys())
-    return codename, Case.objects.select_related("keyring", "team").get(pk=case.pk)
-
-
-def case_url(case: Case, tail: str = "") -> str:
-    return f"/staff/cases/{case.pk}/{tail}"
-
-
-def sealed(name: str, data: bytes) -> SealedUpload:
-    """A file as SealingUploadHandler hands it to a view."""
-    handler = SealingUploadHandler()
-    handler.new_file("files", name, "application/octet-stream", len(data))
-    handler.receive_data_chunk(data, 0)
-    upload = handler.file_complete(len(data))
-    assert not upload.error, upload.error
-    return upload
-
-
-def page_text(response) -> str:
-    return unescape(response.content.decode())
-
-
-def audited(action: Action, case: Case) -> int:
-    return AuditEntry.objects.filter(action=action, case_id=case.pk).count()
+from tropa.testing.factories import (
+    HANDLE,
+    NAME,
+    PDF,
+    STORY,
+    audited,
+    case_url,
+    count_queries,
+    ivan_not_offered,
+    new_case,
+    new_request,
+    page_text,
+    sealed,
+    signed_in_client,
+)
 
 
 @pytest.fixture
@@ -393,11 +361,6 @@ def test_the_coordinator_sees_caseloads_transfers_and_unassigns(
     assert "petr was taken off the case." in page
 
 
-def ivan_not_offered(page: str) -> bool:
-    """ivan is on the case already, so he is not offered again."""
-    return "ivan — " not in page
-
-
 def test_a_consultant_sees_no_assignment_panel(ivan, case):
     page = page_text(ivan.get(case_url(case[1])))
     assert "/assign/" not in page and "/unassign/" not in page
@@ -422,12 +385,6 @@ def test_the_list_filters_by_status(ivan, case, coordinator):
     assert c.alias not in page_text(ivan.get("/staff/cases/"))
     assert c.alias in page_text(ivan.get("/staff/cases/?status=closed"))
     assert c.alias in page_text(ivan.get("/staff/cases/?status=all"))
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
 
 
 def test_the_list_costs_the_same_queries_for_more_rows(olga, coordinator, consultant):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tropa.cases.models import ReplyTemplate
-from tropa.cases.tests.test_case_page import case_url, new_case, page_text
 from tropa.conftest import russian_client
+from tropa.testing.factories import case_url, new_case, page_text
 
 
 @pytest.fixture

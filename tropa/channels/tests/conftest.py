@@ -12,8 +12,8 @@ from tropa.channels import api as telegram_api
 from tropa.channels import delivery
 from tropa.channels.api import Api
 from tropa.channels.runner import Runner
-from tropa.channels.tests.fakebot import FakeBotApi, Person
 from tropa.core import clock
+from tropa.testing.fakebot import FakeBotApi, Person
 
 
 @dataclass

@@ -599,7 +599,7 @@ def test_a_discarded_request_forgets_its_chat(bot, written, coordinator, setting
 
 
 def test_a_merged_request_follows_its_chat(bot, written, coordinator):
-    from tropa.intake.tests.test_submit import new_requester
+    from tropa.testing.factories import new_requester
 
     _codename, older = new_requester("en")
     keys = coordinator.keys()

@@ -21,7 +21,7 @@ from telegram.error import (
     RetryAfter,
 )
 
-from tropa.channels.tests.fakebot import FakeBotApi
+from tropa.testing.fakebot import FakeBotApi
 
 
 @pytest.fixture

@@ -41,9 +41,9 @@ from typing import Any
 import pytest
 
 from tropa import vault
-from tropa.channels.tests.fakebot import FakeBotApi, Person
-from tropa.core.tests.test_cli import tropa, tropa_env
-from tropa.intake.tests.test_seizure import (
+from tropa.testing.cli import tropa, tropa_env
+from tropa.testing.fakebot import FakeBotApi, Person
+from tropa.testing.seizure import (
     H1,
     Casework,
     Markers,
@@ -52,10 +52,8 @@ from tropa.intake.tests.test_seizure import (
     assert_alias_only_in_case_rows,
     assert_alias_only_in_its_column,
     assert_nothing_found,
-    cluster,
     created_staff,
     first_sign_in,
-    fresh_database,
     image_running,
     init_and_serve,
     is_alias,
@@ -69,11 +67,7 @@ from tropa.intake.tests.test_seizure import (
     sqlite_tables,
     stale_sessions,
     stop,
-    temp_before,
 )
-
-# Fixtures of the web test, used here by name.
-__all__ = ["cluster", "fresh_database", "temp_before"]
 
 # Generous: other tests may share the machine's two cores.
 TIMEOUT = 30.0

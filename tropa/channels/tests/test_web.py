@@ -116,7 +116,7 @@ def test_a_staff_member_links_telegram_and_gets_alerts_without_content(
     assert "Telegram notifications are on." in client.get("/staff/telegram/").content.decode()
 
     # An assignment tells them by Telegram, with nothing about the case
-    from tropa.intake.tests.test_submit import new_requester
+    from tropa.testing.factories import new_requester
 
     _codename, case = new_requester("en")
     keys = coordinator.keys()

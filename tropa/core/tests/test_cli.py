@@ -8,7 +8,6 @@ messages, files and their modes.
 from __future__ import annotations
 
 import base64
-import os
 import re
 import shutil
 import signal
@@ -17,110 +16,26 @@ import sqlite3
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tropa import vault
-
-WORDS_ADMIN_KEEPS = 24
-NOT_AN_ADMINS_SHELL = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-
-
-def tropa_env(**extra: str) -> dict[str, str]:
-    """The environment of an admin's shell: no test secrets, no test settings.
-
-    Every TROPA_* variable of the test run (its fixed secrets, its data
-    directory, a PostgreSQL URL) and DJANGO_SETTINGS_MODULE are removed, so the
-    process finds its secrets and its SQLite database in its own --data. So is
-    DJANGO_ALLOW_ASYNC_UNSAFE, which the browser tests set and `tropa check`
-    rightly refuses.
-    """
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("TROPA_") and key not in NOT_AN_ADMINS_SHELL
-    }
-    # Staff keys are wrapped with Argon2id; the default "moderate" limits spend
-    # about a second and 256 MiB per account. "interactive" keeps each command
-    # quick while running the very same code path.
-    env["TROPA_KDF"] = "interactive"
-    env.update(extra)
-    return env
-
-
-def tropa(
-    command: str,
-    *args: str,
-    data: Path,
-    env: dict[str, str] | None = None,
-    stdin: str | None = None,
-) -> subprocess.CompletedProcess[str]:
-    """Run `tropa <command> --data <data> <args>` and return what it did."""
-    return subprocess.run(
-        [sys.executable, "-m", "tropa.cli", command, "--data", str(data), *args],
-        env=env or tropa_env(),
-        cwd=data.parent,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def django_eval(data: Path, code: str, **env: str) -> str:
-    """Run Python with Django set up on `data` (`tropa manage shell -c`); return stdout."""
-    done = tropa("manage", "shell", "-c", code, data=data, env=tropa_env(**env))
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def sql(data: Path, query: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(data / "tropa.sqlite3") as db:
-        rows = db.execute(query, params).fetchall()
-    db.close()
-    return rows
-
-
-def snapshot(data: Path) -> dict[str, tuple[int, bytes]]:
-    """Every file under `data` with its mode and bytes."""
-    return {
-        str(path.relative_to(data)): (path.stat().st_mode, path.read_bytes())
-        for path in sorted(data.rglob("*"))
-        if path.is_file()
-    }
-
-
-@dataclass(frozen=True)
-class Initialised:
-    data: Path
-    words: list[str]
-    password: str
-    stdout: str
-
-    @property
-    def recovery(self) -> vault.KeyPair:
-        return vault.recovery_key_from_words(self.words)
-
-
-def parse_words(stdout: str) -> list[str]:
-    sheet = stdout.split("First admin:")[0]
-    numbered = {int(n): word for n, word in re.findall(r"\b(\d{1,2})\. +([a-z]+)\b", sheet)}
-    return [numbered[n] for n in sorted(numbered)]
-
-
-def parse_password(stdout: str) -> str:
-    match = re.search(r"Temporary password \([^)]*\): (\S+)", stdout)
-    assert match, stdout
-    return match.group(1)
-
-
-def init(data: Path) -> Initialised:
-    done = tropa("init", data=data)
-    assert done.returncode == 0, done.stderr
-    return Initialised(data, parse_words(done.stdout), parse_password(done.stdout), done.stdout)
+from tropa.testing.cli import (
+    NEEDS_INTAKE,
+    WORDS_ADMIN_KEEPS,
+    Initialised,
+    a_word_that_breaks_the_checksum,
+    django_eval,
+    envelopes,
+    init,
+    no_secret_message,
+    parse_password,
+    snapshot,
+    sql,
+    tropa,
+    tropa_env,
+)
 
 
 @pytest.fixture(scope="module")
@@ -235,12 +150,6 @@ def test_it_initialises_with_a_chosen_admin_name(tmp_path):
 
 
 # Secrets
-
-
-def no_secret_message(stderr: str) -> None:
-    assert "TROPA_SECRET_KEY" in stderr
-    assert "tropa init" in stderr
-    assert "Traceback" not in stderr
 
 
 def test_it_refuses_to_serve_without_a_secret(tmp_path, unused_port):
@@ -362,12 +271,6 @@ def test_it_refuses_an_unknown_role(copy):
 
 # tropa recover
 
-NEEDS_INTAKE = (
-    "from tropa.accounts.models import Staff\n"
-    "from tropa.accounts.keys import needs_intake_grant\n"
-    "print('NEEDS', needs_intake_grant(Staff.objects.get(username='olga')))\n"
-)
-
 
 @pytest.fixture
 def coordinator(copy) -> Initialised:
@@ -397,16 +300,6 @@ def test_it_reads_the_recovery_words_from_a_file(coordinator, tmp_path):
     done = tropa("recover", "olga", "--words-file", str(words_file), data=coordinator.data)
     assert done.returncode == 0, done.stderr
     assert "Restored 1 key(s)" in done.stdout
-
-
-def a_word_that_breaks_the_checksum(words: list[str]) -> list[str]:
-    for candidate in ("abandon", "ability", "able", "about", "above"):
-        changed = [candidate, *words[1:]]
-        try:
-            vault.recovery_key_from_words(changed)
-        except vault.BadRecoveryWords:
-            return changed
-    raise AssertionError("no candidate broke the checksum")
 
 
 @pytest.mark.parametrize("mistake", ["garbage", "23 words", "one wrong word"])
@@ -541,10 +434,6 @@ def test_it_stops_the_watcher_cleanly_on_sigterm(copy):
 
 
 # tropa panic-wipe
-
-
-def envelopes(data: Path) -> int:
-    return sql(data, "SELECT count(*) FROM keyring_envelope")[0][0]
 
 
 @pytest.mark.parametrize("confirm", [[], ["--confirm", "yes"]])

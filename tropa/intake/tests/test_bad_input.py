@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tropa.cases import questionnaire
 from tropa.cases.models import Attachment, Case, Message
 from tropa.conftest import english_client, russian_client
-from tropa.intake.tests.test_submit import answers, new_requester, signed_in_client
+from tropa.testing.factories import answers, new_requester, signed_in_client
 
 QUESTIONS = {q.id: q for q in questionnaire.load().questions}
 TEXT_FIELDS = {qid for qid, q in QUESTIONS.items() if q.type in {"text", "textarea"}}

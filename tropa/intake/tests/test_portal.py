@@ -17,9 +17,9 @@ from tropa.conftest import english_client, russian_client
 from tropa.core import clock
 from tropa.intake import actions, codenames
 from tropa.intake.models import PortalThrottle, Requester
-from tropa.intake.tests.test_submit import new_requester, open_intake, signed_in_client
 from tropa.keyring.actions import NoAccess, grant_staff, open_keyring
 from tropa.keyring.models import Envelope, Keyring
+from tropa.testing.factories import new_requester, open_intake, signed_in_client
 
 NOT_FOUND = "We found no conversation with this codename"
 TOO_MANY = "Too many attempts"

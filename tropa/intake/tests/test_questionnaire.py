@@ -12,8 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 from tropa.cases import questionnaire
 from tropa.cases.models import Case, Situation
 from tropa.conftest import english_client, russian_client
-from tropa.intake.tests.test_submit import answers, open_intake
 from tropa.keyring.actions import open_keyring
+from tropa.testing.factories import answers, open_intake
 
 SHIPPED = json.loads((questionnaire.HERE / "questionnaire.json").read_text(encoding="utf-8"))
 REGIONS = json.loads((questionnaire.HERE / "regions.json").read_text(encoding="utf-8"))

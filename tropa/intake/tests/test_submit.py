@@ -5,12 +5,11 @@ The helpers at the top are shared by the other intake test modules.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError
 
 from tropa import vault
 from tropa.cases.models import Case, Situation, Status
@@ -20,109 +19,15 @@ from tropa.intake import actions, codenames, portal
 from tropa.intake.models import Requester
 from tropa.keyring.actions import NoAccess, open_keyring
 from tropa.keyring.models import Envelope, OrgKeys, RecipientKind
-
-WORDS = re.compile(r'<p class="codename"[^>]*>(.*?)</p>', re.S)
-
-
-def report_by(days: int = 10) -> str:
-    """A report-by date `days` from today, typed the way people write it."""
-    return (clock.now().date() + timedelta(days=days)).strftime("%d.%m.%Y")
-
-
-def answers(**overrides: object) -> dict[str, object]:
-    """A complete, valid submission as the form posts it."""
-    data: dict[str, object] = {
-        "situation": "summons",
-        "region": "tatarstan",
-        "report_by": report_by(10),
-        "documents": ["internal_passport", "military_id"],
-        "health": "no",
-        "russian": "native",
-        "languages": "русский, татарский",
-        "deceived": "no_contract",
-        "asking": "self",
-        "contact_method": "signal",
-        "contact_handle": "@signal_marker_q7",
-        "name": "Имярек Маркерович",
-        "story": "Пришла повестка, история-маркер-Ж9.",
-    }
-    data.update(overrides)
-    return data
-
-
-def words_on(page: str) -> list[str]:
-    match = WORDS.search(page)
-    assert match, "no codename on the page"
-    return re.findall(r"<span>([^<]+)</span>", match.group(1))
-
-
-def submit(client, **overrides: object) -> str:
-    """Post a request and read the codename from the page it leads to."""
-    response = client.post("/request/", answers(**overrides))
-    assert response.status_code == 302, response.content.decode()[:3000]
-    assert response.url == "/request/codename/"
-    page = client.get("/request/codename/")
-    assert page.status_code == 200
-    return " ".join(words_on(page.content.decode()))
-
-
-def keep(client) -> None:
-    response = client.post("/request/codename/", {"kept": "on"})
-    assert response.status_code == 302
-    assert response.url == "/portal/"
-
-
-def case_of(codename: str) -> Case:
-    found = actions.find_requester(codename)
-    assert found is not None
-    return Case.objects.select_related("keyring").get(pk=found[0].case_id)
-
-
-def new_requester(language: str = "en", **overrides: object) -> tuple[str, Case]:
-    """A stored request (straight through the action) and its codename."""
-    codename, case = actions.submit_request(answers_cleaned(**overrides), language)
-    return codename, Case.objects.select_related("keyring").get(pk=case.pk)
-
-
-def answers_cleaned(**overrides: object) -> dict[str, object]:
-    """The same answers as the form hands them to the action (a date, not text)."""
-    return answers(**{"report_by": clock.now().date() + timedelta(days=10), **overrides})
-
-
-def signed_in_client(codename: str, client=None):
-    client = client or english_client()
-    response = client.post("/portal/login/", {"codename": codename})
-    assert response.status_code == 302, response.content.decode()[:3000]
-    assert response.url == "/portal/"
-    return client
-
-
-def dump_database() -> tuple[str, bytes]:
-    """Every cell of every table, as text and as bytes (bytea comes back as memoryview)."""
-    texts, blobs = [], []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
-            quoted = connection.ops.quote_name(table)
-            cursor.execute(f"SELECT * FROM {quoted}")  # noqa: S608 (names from introspection)
-            for row in cursor.fetchall():
-                for cell in row:
-                    if isinstance(cell, memoryview | bytes | bytearray):
-                        blobs.append(bytes(cell))
-                    else:
-                        texts.append(str(cell))
-    return "\n".join(texts), b"\n".join(blobs)
-
-
-def assert_nowhere(*markers: str) -> None:
-    text, blob = dump_database()
-    for marker in markers:
-        assert marker not in text, marker
-        assert marker.encode() not in blob, marker
-
-
-def open_intake(case: Case, keys: vault.KeyPair) -> dict[str, object]:
-    return json.loads(vault.open_from_many(keys, bytes(case.sealed_intake)))
-
+from tropa.testing.factories import (
+    answers,
+    assert_nowhere,
+    case_of,
+    keep,
+    open_intake,
+    submit,
+    words_on,
+)
 
 # --- the form ---------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from tropa.cases.models import Case, RegionGroup, Situation
 from tropa.conftest import english_client
 from tropa.core import clock
 from tropa.intake import triage
-from tropa.intake.tests.test_submit import answers
+from tropa.testing.factories import answers
 
 
 def code(**answers: object) -> triage.Coded:

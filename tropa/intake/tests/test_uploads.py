@@ -13,8 +13,8 @@ from tropa.cases import uploads
 from tropa.cases.models import Attachment, AttachmentChunk, Message
 from tropa.conftest import english_client, russian_client
 from tropa.intake import actions
-from tropa.intake.tests.test_submit import assert_nowhere, new_requester, signed_in_client
 from tropa.keyring.actions import open_keyring
+from tropa.testing.factories import assert_nowhere, new_requester, signed_in_client
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\xff\xd9"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"

@@ -17,16 +17,16 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tropa.accounts.models import Role
 from tropa.cases import actions as case_actions
 from tropa.cases import triage as case_triage
 from tropa.cases.models import Task
 from tropa.conftest import Person
 from tropa.core import clock
-from tropa.intake.tests.test_submit import new_requester
 from tropa.journeys.models import Alert, AlertKind, CheckIn, Leg, LegStatus, Stage
 from tropa.keyring.actions import create_org_keys
 from tropa.testing.browser import PHONE, screenshot
+from tropa.testing.factories import new_requester
+from tropa.testing.people import NAMED
 
 pytestmark = pytest.mark.browser
 
@@ -45,12 +45,12 @@ def org(transactional_db):
 
 @pytest.fixture
 def olga(make_person) -> Person:
-    return make_person("olga", Role.COORDINATOR)
+    return make_person(*NAMED["coordinator"])
 
 
 @pytest.fixture
 def ivan(make_person) -> Person:
-    return make_person("ivan", Role.CONSULTANT)
+    return make_person(*NAMED["consultant"])
 
 
 @pytest.fixture

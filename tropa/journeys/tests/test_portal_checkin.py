@@ -16,9 +16,9 @@ from tropa.cases import actions as case_actions
 from tropa.cases import triage as case_triage
 from tropa.conftest import english_client
 from tropa.core import clock
-from tropa.intake.tests.test_submit import new_requester, signed_in_client
 from tropa.journeys import actions
 from tropa.journeys.models import Alert, AlertKind, CheckIn, CheckInKind, Leg, Stage
+from tropa.testing.factories import new_requester, signed_in_client
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from tropa import vault
 from tropa.accounts.models import Role
 from tropa.keyring import actions as keyring
 from tropa.keyring.models import Envelope, OrgKeys, RecipientKind
+from tropa.testing.people import NAMED
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +107,7 @@ def test_crypto_shred_overwrites_the_sealed_copies_on_disk(make_person):
         pytest.skip("secure_delete and WAL checkpoints are SQLite's; PostgreSQL: see the docs")
     from pathlib import Path
 
-    consultant = make_person("ivan", Role.CONSULTANT)
+    consultant = make_person(*NAMED["consultant"])
     ring, case_keys = keyring.create_case_keyring()
     sealed = bytes(keyring.grant_staff(ring, case_keys, consultant.staff).sealed_secret)
     name = Path(connection.settings_dict["NAME"])

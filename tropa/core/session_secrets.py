@@ -19,8 +19,6 @@ from tropa import vault
 from tropa.core import clock
 from tropa.core.models import UsedBrowserValue
 
-NONCE_SIZE = 16
-
 _PENDING = "_tropa_held_cookies"
 
 
@@ -72,25 +70,27 @@ def hold_in_browser(request: HttpRequest, name: str, secret: bytes) -> None:
     busiest path (a new request gets its codename), and for a secret that
     should exist only until the person has written it down.
     """
-    stamp = int(clock.now().timestamp()).to_bytes(8, "big")
-    nonce = vault.random_token(NONCE_SIZE)
-    _pending(request)[name] = vault.seal_for_browser(_browser_key(), stamp + nonce + secret)
+    issued = int(clock.now().timestamp())
+    _pending(request)[name] = vault.seal_browser_value(_browser_key(), secret, issued)
+
+
+def _open_from_browser(request: HttpRequest, name: str) -> vault.BrowserValue | None:
+    token = _pending(request).get(name) or request.COOKIES.get(cookie_name(name))
+    if not token:
+        return None
+    try:
+        return vault.open_browser_value(_browser_key(), token)
+    except vault.CannotOpen:
+        return None
 
 
 def release_from_browser(request: HttpRequest, name: str, max_age: int) -> bytes:
-    token = _pending(request).get(name) or request.COOKIES.get(cookie_name(name))
-    if not token:
+    value = _open_from_browser(request, name)
+    if value is None or value.issued_at + max_age < clock.now().timestamp():
         raise NotHeld
-    try:
-        opened = vault.open_from_browser(_browser_key(), token)
-    except vault.CannotOpen:
-        raise NotHeld from None
-    if int.from_bytes(opened[:8], "big") + max_age < clock.now().timestamp():
+    if UsedBrowserValue.objects.filter(key=_nonce_key(value.nonce)).exists():
         raise NotHeld
-    nonce = opened[8 : 8 + NONCE_SIZE]
-    if UsedBrowserValue.objects.filter(key=_nonce_key(nonce)).exists():
-        raise NotHeld
-    return opened[8 + NONCE_SIZE :]
+    return value.secret
 
 
 def consume_from_browser(request: HttpRequest, name: str, max_age: int) -> None:
@@ -99,29 +99,24 @@ def consume_from_browser(request: HttpRequest, name: str, max_age: int) -> None:
     Stores a keyed hash of its random nonce (nothing of the secret) until the
     value would have expired anyway.
     """
-    token = _pending(request).get(name) or request.COOKIES.get(cookie_name(name))
+    value = _open_from_browser(request, name)
     _pending(request)[name] = None
-    if not token:
+    if value is None:
         return
-    try:
-        opened = vault.open_from_browser(_browser_key(), token)
-    except vault.CannotOpen:
-        return
-    expires = int.from_bytes(opened[:8], "big") + max_age
     now = clock.now()
     UsedBrowserValue.objects.filter(expires_at__lt=now).delete()
     UsedBrowserValue.objects.get_or_create(
-        key=_nonce_key(opened[8 : 8 + NONCE_SIZE]),
-        defaults={"expires_at": datetime.fromtimestamp(expires, tz=UTC)},
+        key=_nonce_key(value.nonce),
+        defaults={"expires_at": datetime.fromtimestamp(value.issued_at + max_age, tz=UTC)},
     )
 
 
 def _nonce_key(nonce: bytes) -> str:
-    return vault.keyed_hash(settings.TROPA_PEPPER, b"browser-nonce", nonce).hex()
+    return vault.used_browser_value_id(settings.TROPA_PEPPER, nonce)
 
 
 def _browser_key() -> bytes:
-    return vault.keyed_hash(settings.TROPA_PEPPER, b"browser-values", b"v1")
+    return vault.browser_values_key(settings.TROPA_PEPPER)
 
 
 def cookie_name(name: str) -> str:
