@@ -23,13 +23,16 @@ from tropa.core.registry import Registry
 log = logging.getLogger("tropa.watch")
 
 # Jobs are functions that do one bounded pass of work and return how many items
-# they handled. Each app registers its own from its wiring module.
+# they handled. Each app registers its own from its wiring module. Delivery
+# jobs run after all the others in every cycle, so that what a job queued (an
+# alert raised this cycle) goes out in the same cycle.
 JOBS: Registry[Callable[[], int]] = Registry("watcher jobs")
+DELIVERY_JOBS: Registry[Callable[[], int]] = Registry("watcher delivery jobs")
 
 
 def run_cycle() -> int:
     handled = 0
-    for job in JOBS:
+    for job in [*JOBS, *DELIVERY_JOBS]:
         try:
             handled += job()
         except Exception:

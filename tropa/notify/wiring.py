@@ -8,4 +8,4 @@ from tropa.notify import notifiers, outbox
 
 def connect() -> None:
     notifiers.NOTIFIERS.register("email", notifiers.EmailNotifier())
-    watch.JOBS.register(outbox.deliver_outbox)
+    watch.DELIVERY_JOBS.register(outbox.deliver_outbox)

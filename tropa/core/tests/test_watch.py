@@ -21,6 +21,7 @@ def jobs(monkeypatch):
     """An empty job list for the test to fill; the real one is restored afterwards."""
     registered: list = []
     monkeypatch.setattr(watch, "JOBS", registered)
+    monkeypatch.setattr(watch, "DELIVERY_JOBS", [])
     return registered
 
 
