@@ -19,7 +19,7 @@ from tropa.core import clock
 MAX_LOCK = timedelta(hours=24)
 
 
-class Outcome(enum.Enum):
+class SignInState(enum.Enum):
     OK = "ok"
     NEEDS_ENROLMENT = "needs_enrolment"
     FAILED = "failed"
@@ -28,7 +28,7 @@ class Outcome(enum.Enum):
 
 @dataclass(frozen=True)
 class SignInResult:
-    outcome: Outcome
+    outcome: SignInState
     staff: Staff | None = None
     keys: vault.KeyPair | None = None
     device: TOTPDevice | StaticDevice | None = None
@@ -92,28 +92,28 @@ def sign_in(username: str, password: str, code: str) -> SignInResult:
     """Decide a sign-in. Every failure looks the same to the person trying."""
     username = normalise_username(username)
     if is_locked(username):
-        return SignInResult(Outcome.LOCKED)
+        return SignInResult(SignInState.LOCKED)
     staff = Staff.objects.filter(username=username, is_active=True).first()
     if staff is None:
         make_password(password)  # spend the same time as a real check
         _record_failure(username)
-        return SignInResult(Outcome.FAILED)
+        return SignInResult(SignInState.FAILED)
     if not staff.check_password(password):
         _record_failure(username)
-        return SignInResult(Outcome.FAILED, staff=staff)
+        return SignInResult(SignInState.FAILED, staff=staff)
     device: TOTPDevice | StaticDevice | None = None
     if has_two_factor(staff):
         device = _verify_second_factor(staff, code)
         if device is None:
             _record_failure(username)
-            return SignInResult(Outcome.FAILED, staff=staff)
+            return SignInResult(SignInState.FAILED, staff=staff)
     try:
         keys = vault.unwrap_staff_key(staff.wrapped_key(), password)
     except vault.VaultError:
         # The password hash and the key wrap disagree: refuse rather than
         # let someone in who could not read anything.
         _record_failure(username)
-        return SignInResult(Outcome.FAILED, staff=staff)
+        return SignInResult(SignInState.FAILED, staff=staff)
     clear_throttle(username)
-    outcome = Outcome.OK if device is not None else Outcome.NEEDS_ENROLMENT
+    outcome = SignInState.OK if device is not None else SignInState.NEEDS_ENROLMENT
     return SignInResult(outcome, staff=staff, keys=keys, device=device)

@@ -28,7 +28,7 @@ from tropa.accounts.forms import (
     SignInForm,
 )
 from tropa.accounts.models import Staff
-from tropa.accounts.signin import Outcome, sign_in
+from tropa.accounts.signin import SignInState, sign_in
 from tropa.audit.log import record
 from tropa.audit.models import Action
 from tropa.core.access import enrolment_step, password_step, public
@@ -71,9 +71,9 @@ def sign_in_view(request: HttpRequest) -> HttpResponse:
         result = sign_in(
             form.cleaned_data["username"], form.cleaned_data["password"], form.cleaned_data["code"]
         )
-        if result.outcome is Outcome.LOCKED:
+        if result.outcome is SignInState.LOCKED:
             form.add_error(None, _("Too many failed attempts. Wait a while, or ask an admin."))
-        elif result.outcome is Outcome.FAILED:
+        elif result.outcome is SignInState.FAILED:
             if result.staff is not None:
                 record(None, Action.LOGIN_FAILED, target=result.staff)
             form.add_error(None, _("Wrong username, password or code."))
@@ -81,7 +81,7 @@ def sign_in_view(request: HttpRequest) -> HttpResponse:
             assert result.staff is not None and result.keys is not None
             login(request, result.staff, backend="django.contrib.auth.backends.ModelBackend")
             session_keys.hold(request, result.keys)
-            if result.outcome is Outcome.NEEDS_ENROLMENT:
+            if result.outcome is SignInState.NEEDS_ENROLMENT:
                 response = redirect("accounts:two_factor_setup")
                 _apply_language_preference(request, response, result.staff)
                 return response

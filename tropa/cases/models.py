@@ -70,8 +70,11 @@ class RegionGroup(models.TextChoices):
 
 
 class Channel(models.TextChoices):
+    """How something reached us: a request, a message, a check-in."""
+
     WEB = "web", _("Web form")
     TELEGRAM = "telegram", _("Telegram")
+    STAFF = "staff", _("Recorded by staff")
 
 
 def hour_precision(moment: datetime) -> datetime:

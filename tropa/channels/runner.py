@@ -87,7 +87,7 @@ class Runner:
                 return False
             log.exception("telegram: an update failed %d times; set aside", MAX_TRIES)
             conversation.set_aside(update)
-            outcome = conversation.Outcome(update.callback_id)
+            outcome = conversation.Handled(update.callback_id)
         self.tries.pop(update.update_id, None)
         if update.callback_id:
             self.api.answer_callback(update.callback_id, outcome.toast)

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tropa.cases import actions as case_actions
-from tropa.cases.models import Case
+from tropa.cases.models import Case, Channel
 from tropa.core.access import public
 from tropa.intake import portal
 from tropa.journeys import actions
-from tropa.journeys.models import Channel, CheckInKind
+from tropa.journeys.models import CheckInKind
 
 # Longer than any agreed word; anything longer is cut, never refused, so a long
 # word answers like any other.
@@ -55,7 +55,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
         actions.check_in(
             leg,
             kind,
-            channel=Channel.PORTAL,
+            channel=Channel.WEB,
             word=request.POST.get("word", "")[:WORD_MAX],
             requester_keys=request.requester_identity.keys,  # type: ignore[attr-defined]
         )

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tropa.cases.models import Channel
 from tropa.core import clock
 
 
@@ -39,12 +40,6 @@ class CheckInKind(models.TextChoices):
     SAFE = "safe", _("I am safe")
     HELP = "help", _("I need help")
     DURESS = "duress", _("Duress signal")
-
-
-class Channel(models.TextChoices):
-    PORTAL = "portal", _("Portal")
-    TELEGRAM = "telegram", _("Telegram")
-    STAFF = "staff", _("Recorded by staff")
 
 
 class AlertKind(models.TextChoices):

@@ -77,15 +77,6 @@ def new_case_keyring() -> tuple[Keyring, vault.KeyPair, list[Envelope]]:
     return ring, keys, envelopes
 
 
-def create_case_keyring() -> tuple[Keyring, vault.KeyPair]:
-    """A new case key pair, sealed to the intake team key and the recovery key."""
-    ring, keys, envelopes = new_case_keyring()
-    with transaction.atomic():
-        ring.save(force_insert=True)
-        Envelope.objects.bulk_create(envelopes)
-    return ring, keys
-
-
 def _envelope(
     ring: Keyring,
     keys: vault.KeyPair,

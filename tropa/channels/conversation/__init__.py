@@ -7,13 +7,13 @@
 """
 
 from tropa.channels.chats import chat_lookup
-from tropa.channels.conversation.chat import Conversation, Downloaded, Outcome
+from tropa.channels.conversation.chat import Conversation, Downloaded, Handled
 from tropa.channels.conversation.updates import fetch_files, process, set_aside
 
 __all__ = [
     "Conversation",
     "Downloaded",
-    "Outcome",
+    "Handled",
     "chat_lookup",
     "fetch_files",
     "process",

@@ -12,7 +12,7 @@ from django.utils import translation
 from tropa import vault
 from tropa.cases import actions as case_actions
 from tropa.cases import timeline
-from tropa.cases.models import Kind, hour_precision
+from tropa.cases.models import Channel, Kind, hour_precision
 from tropa.cases.uploads import store_upload
 from tropa.channels import callbacks, staff_links, texts
 from tropa.channels.api import Button, Incoming, Reply
@@ -27,7 +27,6 @@ from tropa.channels.models import Chat
 from tropa.core import clock
 from tropa.intake import actions as intake_actions
 from tropa.journeys import actions as journey_actions
-from tropa.journeys.models import Channel as CheckInChannel
 from tropa.journeys.models import CheckInKind
 
 # Longer than any agreed word; longer input is cut, never refused (as on the portal).
@@ -147,7 +146,7 @@ class CaseSteps:
             journey_actions.check_in(
                 leg,
                 kind,
-                channel=CheckInChannel.TELEGRAM,
+                channel=Channel.TELEGRAM,
                 word=word[:WORD_MAX],
                 requester_keys=channel_keys(),
             )

@@ -40,7 +40,7 @@ class Downloaded:
 
 
 @dataclass
-class Outcome:
+class Handled:
     """What happened, for the caller to finish after the commit."""
 
     callback_id: str = ""
@@ -53,7 +53,7 @@ class Conversation(QuestionnaireSteps, CaseSteps):
     update: Incoming
     files: list[Downloaded]
     chat: Chat = field(init=False)
-    outcome: Outcome = field(init=False)
+    outcome: Handled = field(init=False)
 
     # Sending
 
@@ -80,10 +80,10 @@ class Conversation(QuestionnaireSteps, CaseSteps):
 
     # The run
 
-    def run(self) -> Outcome:
+    def run(self) -> Handled:
         update = self.update
         assert update.chat_id is not None
-        self.outcome = Outcome(update.callback_id)
+        self.outcome = Handled(update.callback_id)
         command, rest = update.command
         if command == "/start" and rest.startswith("staff_"):
             link_staff(rest.removeprefix("staff_"), update.chat_id)

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from tropa.cases.uploads import SealedUpload, seal_bytes
 from tropa.channels.api import FileRef, Incoming
 from tropa.channels.chats import chat_lookup
-from tropa.channels.conversation.chat import Conversation, Downloaded, Outcome
+from tropa.channels.conversation.chat import Conversation, Downloaded, Handled
 from tropa.channels.models import BotState, Chat, SeenUpdate, Step
 
 
@@ -36,10 +36,10 @@ def fetch_files(update: Incoming, download: Callable[[FileRef], bytes]) -> list[
     return found
 
 
-def process(update: Incoming, download: Callable[[FileRef], bytes]) -> Outcome:
+def process(update: Incoming, download: Callable[[FileRef], bytes]) -> Handled:
     """Store one update and everything it causes, once."""
     if SeenUpdate.objects.filter(update_id=update.update_id).exists():
-        return Outcome(update.callback_id, stored=False)
+        return Handled(update.callback_id, stored=False)
     files: list[Downloaded] = []
     if update.files and update.chat_id is not None and update.private:
         chat = Chat.objects.filter(lookup=chat_lookup(update.chat_id)).only("step").first()
@@ -47,9 +47,9 @@ def process(update: Incoming, download: Callable[[FileRef], bytes]) -> Outcome:
             files = fetch_files(update, download)
     with transaction.atomic():
         if not _mark_seen(update):  # the same update, stored meanwhile by another process
-            return Outcome(update.callback_id, stored=False)
+            return Handled(update.callback_id, stored=False)
         if update.chat_id is None or not update.private:
-            return Outcome(update.callback_id)  # groups and channels: not for us
+            return Handled(update.callback_id)  # groups and channels: not for us
         return Conversation(update, files).run()
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+from contextlib import contextmanager
 
 import pytest
+from django.test import override_settings
 
 from tropa.conftest import english_client, russian_client
 from tropa.core.logging import StripAddresses, strip_addresses
@@ -31,17 +34,48 @@ def test_it_marks_staff_pages_no_store(consultant, signed_in):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_it_does_not_send_hsts_without_tls(settings):
-    assert "Strict-Transport-Security" not in russian_client().get("/")
+@contextmanager
+def settings_from_environment(monkeypatch, **environment: str):
+    """The real path: environment -> tropa.conf -> tropa/settings.py -> behaviour.
+
+    tropa.settings is read again under `environment`, and every setting it then
+    gives differently (apart from the database) is in force for the block.
+    """
+    import tropa.settings
+
+    before = {name: getattr(tropa.settings, name) for name in dir(tropa.settings)}
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    fresh = importlib.reload(tropa.settings)
+    changed = {
+        name: getattr(fresh, name)
+        for name in dir(fresh)
+        if name.isupper() and name != "DATABASES" and getattr(fresh, name) != before.get(name)
+    }
+    try:
+        with override_settings(**changed):
+            yield changed
+    finally:
+        for name in environment:
+            monkeypatch.delenv(name)
+        importlib.reload(tropa.settings)
 
 
-def test_it_sends_hsts_and_secure_cookies_under_tls(settings):
-    settings.SECURE_HSTS_SECONDS = 63072000
-    settings.SESSION_COOKIE_SECURE = True
-    settings.CSRF_COOKIE_SECURE = True
-    response = russian_client().get("/", secure=True)
+def test_it_does_not_send_hsts_without_tls(monkeypatch):
+    with settings_from_environment(monkeypatch, TROPA_HTTPS="false"):
+        response = russian_client().get("/")
+    assert "Strict-Transport-Security" not in response
+    assert response.cookies["tropa_csrf"]["secure"] == ""
+
+
+def test_it_sends_hsts_and_secure_cookies_under_tls(monkeypatch):
+    with settings_from_environment(monkeypatch, TROPA_HTTPS="true") as changed:
+        assert changed  # TROPA_HTTPS reached the settings
+        response = russian_client().get("/", secure=True)
+        redirected = russian_client().get("/")
     assert response["Strict-Transport-Security"].startswith("max-age=63072000")
     assert response.cookies["tropa_csrf"]["secure"] is True
+    assert redirected.status_code == 301 and redirected.url.startswith("https://")
 
 
 def test_public_pages_default_to_russian_whatever_the_browser_says():

@@ -106,7 +106,7 @@ def test_an_acknowledgement_stops_the_ladder_and_is_audited(journey, consultant)
 def test_a_checkin_in_time_moves_the_deadline(journey):
     leg = journey["leg"]
     with clock.moved(timedelta(hours=5)):
-        actions.check_in(leg, CheckInKind.SAFE, channel=Channel.PORTAL)
+        actions.check_in(leg, CheckInKind.SAFE, channel=Channel.WEB)
     with clock.moved(timedelta(hours=6, minutes=31)):
         assert raise_missed_checkins() == 0
     with clock.moved(timedelta(hours=11, minutes=31)):
@@ -120,13 +120,13 @@ def test_a_duress_checkin_looks_like_safe_and_alerts_the_top_at_once(
     actions.set_duress_word(case, consultant.staff, consultant.keys(), "Ромашка")
     leg.refresh_from_db()
     safe = actions.check_in(
-        leg, CheckInKind.SAFE, channel=Channel.PORTAL, word="", requester_keys=who.keys
+        leg, CheckInKind.SAFE, channel=Channel.WEB, word="", requester_keys=who.keys
     )
     due_after_safe = leg.next_checkin_due
     assert safe.kind == CheckInKind.SAFE and not Alert.objects.exists()
     with clock.moved(timedelta(minutes=1)):
         duress = actions.check_in(
-            leg, CheckInKind.SAFE, channel=Channel.PORTAL, word=" ромашка ", requester_keys=who.keys
+            leg, CheckInKind.SAFE, channel=Channel.WEB, word=" ромашка ", requester_keys=who.keys
         )
     assert duress.kind == CheckInKind.DURESS
     leg.refresh_from_db()
@@ -148,14 +148,14 @@ def test_a_wrong_word_is_an_ordinary_safe_checkin(journey, consultant):
     actions.set_duress_word(case, consultant.staff, consultant.keys(), "ромашка")
     leg.refresh_from_db()
     checkin = actions.check_in(
-        leg, "safe", channel=Channel.PORTAL, word="клён", requester_keys=who.keys
+        leg, "safe", channel=Channel.WEB, word="клён", requester_keys=who.keys
     )
     assert checkin.kind == CheckInKind.SAFE
     assert not Alert.objects.exists()
 
 
 def test_need_help_alerts_the_consultants(journey, consultant):
-    actions.check_in(journey["leg"], CheckInKind.HELP, channel=Channel.PORTAL)
+    actions.check_in(journey["leg"], CheckInKind.HELP, channel=Channel.WEB)
     alert = Alert.objects.get()
     assert alert.kind == AlertKind.HELP and alert.stage == Stage.CONSULTANTS
     assert mailed_to() == [consultant.staff.email]
@@ -193,7 +193,7 @@ def test_a_failed_delivery_is_retried_until_it_is_delivered(journey, consultant,
         return real(self, staff, kind)
 
     monkeypatch.setattr(notifiers.EmailNotifier, "send", flaky)
-    actions.check_in(journey["leg"], CheckInKind.HELP, channel=Channel.PORTAL)
+    actions.check_in(journey["leg"], CheckInKind.HELP, channel=Channel.WEB)
     assert deliver_outbox() == 0
     row = Outbox.objects.get()
     assert row.attempts == 1 and row.last_error == "SMTPServerDisconnected"
@@ -213,7 +213,7 @@ def test_the_duress_word_with_need_help_goes_to_the_top_too(journey, consultant)
     actions.set_duress_word(case, consultant.staff, consultant.keys(), "ромашка")
     leg.refresh_from_db()
     checkin = actions.check_in(
-        leg, CheckInKind.HELP, channel=Channel.PORTAL, word="Ромашка", requester_keys=who.keys
+        leg, CheckInKind.HELP, channel=Channel.WEB, word="Ромашка", requester_keys=who.keys
     )
     assert checkin.kind == CheckInKind.DURESS
     assert Alert.objects.get().stage == Stage.TEAM

@@ -148,7 +148,7 @@ def test_it_shows_and_acknowledges_an_alert(coordinator, consultant, signed_in):
     case = new_case(coordinator, consultant)
     leg = add_leg(consultant, case)
     actions.start_leg(leg, consultant.staff)
-    actions.check_in(leg, "help", channel="portal")
+    actions.check_in(leg, "help", channel="web")
     alert = Alert.objects.get()
     client = signed_in(consultant)
     html = page(client, case)
@@ -173,7 +173,7 @@ def test_it_shows_a_duress_signal_as_duress_to_staff(coordinator, consultant, si
     actions.start_leg(leg, consultant.staff)
     _requester, who = intake.find_requester(codename)
     # Given a requester who checks in "safe" with the duress word
-    actions.check_in(leg, "safe", channel="portal", word="sunflower", requester_keys=who.keys)
+    actions.check_in(leg, "safe", channel="web", word="sunflower", requester_keys=who.keys)
     # Then staff see a duress alert, unmistakably, at the top of the page
     html = page(signed_in(coordinator), case)
     top = html[: html.index('<div class="case-layout">')]
@@ -196,7 +196,7 @@ def test_journeys_page_orders_riskiest_and_most_overdue_first(coordinator, consu
     alerted = new_case(coordinator, consultant)
     leg = add_leg(consultant, alerted, risk="low", checkin_every_hours=10)
     actions.start_leg(leg, consultant.staff)
-    actions.check_in(leg, "help", channel="portal")
+    actions.check_in(leg, "help", channel="web")
     idle = new_case(coordinator, consultant)
     add_leg(consultant, idle, risk="critical")  # planned, not under way
     Outbox.objects.all().delete()

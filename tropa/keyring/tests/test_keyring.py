@@ -8,14 +8,23 @@ from django.db import connection
 from tropa import vault
 from tropa.accounts.models import Role
 from tropa.keyring import actions as keyring
-from tropa.keyring.models import Envelope, OrgKeys, RecipientKind
+from tropa.keyring.models import Envelope, Keyring, OrgKeys, RecipientKind
 from tropa.testing.people import NAMED
+
+
+def create_case_keyring() -> tuple[Keyring, vault.KeyPair]:
+    """A saved case keyring, sealed to the intake team key and the recovery key."""
+    ring, keys, envelopes = keyring.new_case_keyring()
+    ring.save(force_insert=True)
+    Envelope.objects.bulk_create(envelopes)
+    return ring, keys
+
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_new_case_key_opens_through_intake_and_recovery_only(coordinator, consultant, org):
-    ring, case_keys = keyring.create_case_keyring()
+    ring, case_keys = create_case_keyring()
     kinds = set(ring.envelopes.values_list("recipient_kind", flat=True))
     assert kinds == {RecipientKind.INTAKE, RecipientKind.RECOVERY}
     # A coordinator opens it through the intake team key...
@@ -28,7 +37,7 @@ def test_a_new_case_key_opens_through_intake_and_recovery_only(coordinator, cons
 
 
 def test_grant_then_revoke(consultant, org):
-    ring, case_keys = keyring.create_case_keyring()
+    ring, case_keys = create_case_keyring()
     keyring.grant_staff(ring, case_keys, consultant.staff)
     assert keyring.open_keyring(ring, consultant.staff, consultant.keys()) == case_keys
     assert keyring.revoke_staff(ring, consultant.staff) is True
@@ -38,14 +47,14 @@ def test_grant_then_revoke(consultant, org):
 
 
 def test_a_grant_needs_the_right_opened_key(consultant, org):
-    ring, _case_keys = keyring.create_case_keyring()
+    ring, _case_keys = create_case_keyring()
     with pytest.raises(vault.CannotOpen):
         keyring.grant_staff(ring, vault.generate_keypair(), consultant.staff)
 
 
 def test_one_account_opens_only_its_own_cases(consultant, outsider, org):
-    mine, my_keys = keyring.create_case_keyring()
-    theirs, _ = keyring.create_case_keyring()
+    mine, my_keys = create_case_keyring()
+    theirs, _ = create_case_keyring()
     keyring.grant_staff(mine, my_keys, consultant.staff)
     keyring.release_from_intake(mine)
     keyring.release_from_intake(theirs)
@@ -57,7 +66,7 @@ def test_one_account_opens_only_its_own_cases(consultant, outsider, org):
 
 
 def test_a_copy_sealed_to_someone_else_does_not_open_with_my_key(consultant, outsider, org):
-    ring, case_keys = keyring.create_case_keyring()
+    ring, case_keys = create_case_keyring()
     envelope = keyring.grant_staff(ring, case_keys, consultant.staff)
     # Even if a row were moved to another account, the seal stays bound to its key.
     Envelope.objects.filter(pk=envelope.pk).update(
@@ -68,7 +77,7 @@ def test_a_copy_sealed_to_someone_else_does_not_open_with_my_key(consultant, out
 
 
 def test_a_tampered_sealed_copy_does_not_open(consultant, org):
-    ring, case_keys = keyring.create_case_keyring()
+    ring, case_keys = create_case_keyring()
     envelope = keyring.grant_staff(ring, case_keys, consultant.staff)
     sealed = bytearray(envelope.sealed_secret)
     sealed[-1] ^= 1
@@ -78,14 +87,14 @@ def test_a_tampered_sealed_copy_does_not_open(consultant, org):
 
 
 def test_after_triage_the_intake_key_no_longer_opens_a_case(coordinator, org):
-    ring, _ = keyring.create_case_keyring()
+    ring, _ = create_case_keyring()
     keyring.release_from_intake(ring)
     with pytest.raises(keyring.NoAccess):
         keyring.open_keyring(ring, coordinator.staff, coordinator.keys())
 
 
 def test_crypto_shred_leaves_nothing_that_opens(coordinator, consultant, org):
-    ring, case_keys = keyring.create_case_keyring()
+    ring, case_keys = create_case_keyring()
     keyring.grant_staff(ring, case_keys, consultant.staff)
     secret_message = vault.seal_case_message(case_keys.public_key, "shred me")
     keyring.crypto_shred(ring)
@@ -108,7 +117,7 @@ def test_crypto_shred_overwrites_the_sealed_copies_on_disk(make_person):
     from pathlib import Path
 
     consultant = make_person(*NAMED["consultant"])
-    ring, case_keys = keyring.create_case_keyring()
+    ring, case_keys = create_case_keyring()
     sealed = bytes(keyring.grant_staff(ring, case_keys, consultant.staff).sealed_secret)
     name = Path(connection.settings_dict["NAME"])
     files = [p for p in name.parent.glob(name.name + "*") if p.stat().st_size]
@@ -122,7 +131,7 @@ def test_crypto_shred_overwrites_the_sealed_copies_on_disk(make_person):
 
 
 def test_panic_wipe_deletes_every_copy_including_the_intake_key(coordinator, consultant, org):
-    ring, case_keys = keyring.create_case_keyring()
+    ring, case_keys = create_case_keyring()
     keyring.grant_staff(ring, case_keys, consultant.staff)
     assert keyring.panic_wipe() > 0
     assert not Envelope.objects.exists()
@@ -136,8 +145,8 @@ def test_regrant_shares_only_what_the_granter_can_open(admin, make_person, org):
 
     lawyer = make_person("lawyer", Role.CONSULTANT)
     colleague = make_person("colleague", Role.CONSULTANT)
-    shared, shared_keys = keyring.create_case_keyring()
-    private, private_keys = keyring.create_case_keyring()
+    shared, shared_keys = create_case_keyring()
+    private, private_keys = create_case_keyring()
     for ring, keys in ((shared, shared_keys), (private, private_keys)):
         keyring.release_from_intake(ring)
         keyring.grant_staff(ring, keys, lawyer.staff)
