@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -16,6 +17,7 @@ from tropa.accounts.models import Role, Staff, Team
 from tropa.accounts.signin import clear_throttle, normalise_username, totp_device
 from tropa.audit.log import record
 from tropa.audit.models import Action
+from tropa.core import clock
 from tropa.keyring import actions as keyring
 
 RECOVERY_CODE_COUNT = 10
@@ -163,10 +165,6 @@ def restore_access(staff: Staff, recovery: vault.KeyPair) -> int:
 
 def _end_sessions(staff: Staff) -> None:
     """Delete every server-side session of this account (and with it the held keys)."""
-    from django.contrib.sessions.models import Session
-
-    from tropa.core import clock
-
     for session in Session.objects.filter(expire_date__gt=clock.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(staff.pk):
             session.delete()

@@ -5,7 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tropa.accounts.models import Language, Role, Staff, username_validator
+from tropa.accounts.models import Language, Role, Staff, Team, username_validator
 
 
 class SignInForm(forms.Form):
@@ -86,8 +86,6 @@ class StaffCreateForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        from tropa.accounts.models import Team
-
         self.fields["team"].queryset = Team.objects.order_by("name")  # type: ignore[attr-defined]
 
     def clean_username(self) -> str:
@@ -113,8 +111,6 @@ class TeamForm(forms.Form):
     name = forms.CharField(label=_("Team name"), max_length=60)
 
     def clean_name(self) -> str:
-        from tropa.accounts.models import Team
-
         name: str = self.cleaned_data["name"].strip()
         if Team.objects.filter(name__iexact=name).exists():
             raise ValidationError(_("There is a team with that name."), code="taken")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tropa.cases import events, hooks
-from tropa.channels import delivery, notifier
+from tropa.channels import delivery, telegram_notifier
 from tropa.channels.events import RENDERERS
 from tropa.core import watch
 from tropa.notify.notifiers import NOTIFIERS
@@ -14,7 +14,7 @@ def connect() -> None:
     hooks.AFTER_MERGE.register(delivery.follow_merge)
     hooks.CHECKIN_KEYS.register(delivery.checkin_keys)
     hooks.DELIVERY.register(delivery.describe_deliveries)
-    NOTIFIERS.register("telegram", notifier.TelegramNotifier())
+    NOTIFIERS.register("telegram", telegram_notifier.TelegramNotifier())
     watch.JOBS.register(delivery.forget_old_updates)
     for kind, render in RENDERERS.items():
         events.RENDERERS.register(kind, render)

@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -30,14 +29,12 @@ from tropa.cases.models import (
     Status,
     hour_precision,
 )
+from tropa.cases.uploads import SealedUpload, store_upload
 from tropa.core import clock, groupcommit
 from tropa.intake import codenames, triage
 from tropa.intake.models import Requester
 from tropa.keyring import actions as keyring
 from tropa.keyring.models import Envelope, Keyring
-
-if TYPE_CHECKING:
-    from tropa.cases.uploads import SealedUpload
 
 
 @dataclass(frozen=True)
@@ -147,8 +144,6 @@ def send_message(
     requester: Requester, who: Identity, text: str, uploads: list[SealedUpload]
 ) -> Message:
     """A requester's message (and files), sealed to them and to the case."""
-    from tropa.cases.uploads import store_upload
-
     case = requester.case
     recipients = [case.public_key, who.keys.public_key]
     sealed = vault.seal_to_many(text.encode(), recipients)

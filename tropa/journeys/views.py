@@ -8,6 +8,7 @@ redirect back to the case page. Bad input renders the case page again.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +21,7 @@ from tropa import vault
 from tropa.accounts.current import keys_of as _keys
 from tropa.accounts.current import roles_only
 from tropa.accounts.current import staff_of as _staff
-from tropa.accounts.models import Role
+from tropa.accounts.models import Role, Staff
 from tropa.cases import actions as case_actions
 from tropa.cases.case_page import render_case_page
 from tropa.cases.models import Case
@@ -134,28 +135,51 @@ def add_leg(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _back(case)
 
 
-@require_POST
-def start_leg(request: HttpRequest, case_id: uuid.UUID, leg_id: uuid.UUID) -> HttpResponse:
+def _move_leg(
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    leg_id: uuid.UUID,
+    *,
+    allowed: tuple[str, ...],
+    refusal: str,
+    move: Callable[[Leg, Staff], object],
+    done: str,
+) -> HttpResponse:
+    """Start or finish a leg that is in one of the `allowed` states."""
     case = plan_case_for(_staff(request), case_id)
     leg = _leg(case, leg_id)
-    if leg.status != LegStatus.PLANNED:
-        messages.error(request, _("Only a planned leg can be started."))
+    if leg.status not in allowed:
+        messages.error(request, refusal)
         return _back(case)
-    actions.start_leg(leg, _staff(request))
-    messages.success(request, _("The leg is under way. Check-ins are now expected."))
+    move(leg, _staff(request))
+    messages.success(request, done)
     return _back(case)
+
+
+@require_POST
+def start_leg(request: HttpRequest, case_id: uuid.UUID, leg_id: uuid.UUID) -> HttpResponse:
+    return _move_leg(
+        request,
+        case_id,
+        leg_id,
+        allowed=(LegStatus.PLANNED,),
+        refusal=_("Only a planned leg can be started."),
+        move=actions.start_leg,
+        done=_("The leg is under way. Check-ins are now expected."),
+    )
 
 
 @require_POST
 def finish_leg(request: HttpRequest, case_id: uuid.UUID, leg_id: uuid.UUID) -> HttpResponse:
-    case = plan_case_for(_staff(request), case_id)
-    leg = _leg(case, leg_id)
-    if leg.status != LegStatus.ACTIVE:
-        messages.error(request, _("Only a leg under way can be marked done."))
-        return _back(case)
-    actions.finish_leg(leg, _staff(request))
-    messages.success(request, _("The leg is done."))
-    return _back(case)
+    return _move_leg(
+        request,
+        case_id,
+        leg_id,
+        allowed=(LegStatus.ACTIVE,),
+        refusal=_("Only a leg under way can be marked done."),
+        move=actions.finish_leg,
+        done=_("The leg is done."),
+    )
 
 
 @require_POST

@@ -118,9 +118,7 @@ def test_a_failing_write_fails_only_its_own_request(on):
     assert list(UsedBrowserValue.objects.values_list("key", flat=True)) == ["kept"]
 
 
-def test_a_crash_between_batch_and_commit_stores_nothing_and_tells_every_request(
-    on, monkeypatch
-):
+def test_a_crash_between_batch_and_commit_stores_nothing_and_tells_every_request(on, monkeypatch):
     armed = threading.Event()
     real_commit = BaseDatabaseWrapper.commit
 

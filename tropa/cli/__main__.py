@@ -1,0 +1,5 @@
+import sys
+
+from tropa.cli import main
+
+sys.exit(main())
