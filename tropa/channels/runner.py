@@ -4,7 +4,7 @@ Polling asks Telegram for updates from the stored offset. Each update is
 stored in its own transaction, which also moves the offset past it, and only
 the next `getUpdates` (from that offset) tells Telegram it may forget it. A
 crash anywhere leaves the update with Telegram, and a second delivery of a
-stored update changes nothing (tropa/channels/conversation.py). So a restart
+stored update changes nothing (tropa/channels/conversation/updates.py). So a restart
 in the middle of a conversation loses nothing and repeats nothing.
 
 A second thread delivers the outbox: woken after each batch of updates, and

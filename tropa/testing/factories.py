@@ -22,6 +22,8 @@ from tropa.cases.uploads import SealedUpload, SealingUploadHandler
 from tropa.conftest import Person, english_client
 from tropa.core import clock
 from tropa.intake import actions as intake
+from tropa.keyring.actions import new_case_keyring
+from tropa.keyring.models import Envelope, Keyring
 
 WORDS = re.compile(r'<p class="codename"[^>]*>(.*?)</p>', re.S)
 
@@ -183,3 +185,11 @@ def count_queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
+
+
+def create_case_keyring() -> tuple[Keyring, vault.KeyPair]:
+    """A saved case keyring, sealed to the intake team key and the recovery key."""
+    ring, keys, envelopes = new_case_keyring()
+    ring.save(force_insert=True)
+    Envelope.objects.bulk_create(envelopes)
+    return ring, keys

@@ -14,6 +14,7 @@ from tropa.accounts.models import Role, Staff
 from tropa.audit.models import Action, Entry
 from tropa.conftest import english_client
 from tropa.keyring import actions as keyring
+from tropa.testing.factories import create_case_keyring
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +180,7 @@ def test_it_unlocks_a_locked_account(admin, consultant, signed_in, settings):
 
 
 def case_shared_with(person, by_recovery):
-    ring, keys = keyring.create_case_keyring()
+    ring, keys = create_case_keyring()
     keyring.grant_staff(ring, keys, person.staff)
     return ring, keys
 

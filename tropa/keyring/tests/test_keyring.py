@@ -8,17 +8,9 @@ from django.db import connection
 from tropa import vault
 from tropa.accounts.models import Role
 from tropa.keyring import actions as keyring
-from tropa.keyring.models import Envelope, Keyring, OrgKeys, RecipientKind
+from tropa.keyring.models import Envelope, OrgKeys, RecipientKind
+from tropa.testing.factories import create_case_keyring
 from tropa.testing.people import NAMED
-
-
-def create_case_keyring() -> tuple[Keyring, vault.KeyPair]:
-    """A saved case keyring, sealed to the intake team key and the recovery key."""
-    ring, keys, envelopes = keyring.new_case_keyring()
-    ring.save(force_insert=True)
-    Envelope.objects.bulk_create(envelopes)
-    return ring, keys
-
 
 pytestmark = pytest.mark.django_db
 
