@@ -576,15 +576,20 @@ def alias_in_old_sessions(sessions: dict[str, bytes], casework: Casework) -> Non
         pytest.fail(f"the case alias is in old session versions (flash messages): {found}")
 
 
-def sqlite_tables(data: Path) -> dict[str, tuple[list[str], list[tuple]]]:
-    import sqlite3
-
-    copy = data.parent / "tables-copy.sqlite3"
+def copy_of_database(data: Path, name: str) -> Path:
+    """A copy of the SQLite database with its WAL, to read without touching the original."""
+    copy = data.parent / name
     shutil.copy(data / "tropa.sqlite3", copy)
     for suffix in ("-wal", "-shm"):
         if (data / f"tropa.sqlite3{suffix}").exists():
             shutil.copy(data / f"tropa.sqlite3{suffix}", f"{copy}{suffix}")
-    db = sqlite3.connect(copy)
+    return copy
+
+
+def sqlite_tables(data: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+    import sqlite3
+
+    db = sqlite3.connect(copy_of_database(data, "tables-copy.sqlite3"))
     try:
         names = [
             row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -714,12 +719,7 @@ def seize_files(tmp_path: Path, server: Server, temp_before: dict) -> dict[str, 
 def sqlite_sessions(data: Path) -> dict[str, bytes]:
     import sqlite3
 
-    copy = data.parent / "sessions-copy.sqlite3"
-    shutil.copy(data / "tropa.sqlite3", copy)
-    for suffix in ("-wal", "-shm"):
-        if (data / f"tropa.sqlite3{suffix}").exists():
-            shutil.copy(data / f"tropa.sqlite3{suffix}", f"{copy}{suffix}")
-    db = sqlite3.connect(copy)
+    db = sqlite3.connect(copy_of_database(data, "sessions-copy.sqlite3"))
     try:
         rows = db.execute("SELECT session_data FROM django_session").fetchall()
     finally:
