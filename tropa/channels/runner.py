@@ -19,7 +19,7 @@ import threading
 from collections import Counter
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections, connections
 
 from tropa import vault
 from tropa.channels import conversation, delivery, texts
@@ -123,6 +123,7 @@ class Runner:
         )
         sender.start()
         webhook = bool(settings.TROPA_TELEGRAM_WEBHOOK_URL)
+        failures = 0
         while not stop.is_set():
             close_old_connections()
             if webhook:
@@ -130,9 +131,17 @@ class Runner:
                 continue
             try:
                 self.poll_once()
+                failures = 0
             except Failed as failure:
                 log.warning("telegram: getUpdates failed (%s); retrying", failure.code)
                 stop.wait(min(max(failure.retry_after, 2), 60))
+            except DatabaseError as error:
+                # The database is away: nothing was acknowledged to Telegram (that
+                # happens only at the next getUpdates), so back off and poll again.
+                failures += 1
+                log.error("telegram: the database failed (%s); retrying", type(error).__name__)
+                connections.close_all()
+                stop.wait(min(2.0**failures, 60))
         self.wake.set()
         sender.join(timeout=30)
         self.api.close()

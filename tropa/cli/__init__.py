@@ -71,7 +71,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.bind, args.workers, args.threads, with_watcher=not args.no_watcher)
 
 
+def _die_with_server() -> None:
+    """Started by `tropa serve`: go when it goes, even if it was killed."""
+    parent = os.environ.pop("TROPA_PARENT_PID", "")
+    if parent.isdigit():
+        from tropa.cli.server import die_with_parent
+
+        die_with_parent(int(parent))
+
+
 def cmd_watch(args: argparse.Namespace) -> int:
+    _die_with_server()
     _use_data_dir(args.data)
     _setup_django()
     from tropa.core import watch
@@ -84,6 +94,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_telegram(args: argparse.Namespace) -> int:
+    _die_with_server()
     _use_data_dir(args.data)
     _setup_django()
     from tropa.channels import runner

@@ -194,9 +194,9 @@ class Server:
             pytest.fail("tropa serve did not stop within 20 s of SIGTERM")
 
 
-def start_server(initialised: Initialised, logs: Path) -> Server:
-    """Start `tropa serve` on a free port; return once it accepts connections."""
-    port = unused_port()
+def launch_server(initialised: Initialised, logs: Path, port: int | None = None) -> Server:
+    """Start `tropa serve` on a free port (or `port`), without waiting for it."""
+    port = port or unused_port()
     stdout, stderr = logs / "serve.out", logs / "serve.err"
     # Output goes to files outside the data directory: a pipe nobody reads
     # could fill up and stall the server, and the files are read afterwards.
@@ -209,7 +209,13 @@ def start_server(initialised: Initialised, logs: Path) -> Server:
             stdout=out,
             stderr=err,
         )
-    server = Server(process, port, initialised.data, stdout, stderr)
+    return Server(process, port, initialised.data, stdout, stderr)
+
+
+def start_server(initialised: Initialised, logs: Path, port: int | None = None) -> Server:
+    """Start `tropa serve`; return once it accepts connections."""
+    server = launch_server(initialised, logs, port)
+    process = server.process
     # Bounded wait for another process to bind its port: "Tropa is serving" is
     # printed before gunicorn binds, so the port itself is what to wait for.
     deadline = time.monotonic() + STARTUP_SECONDS
@@ -217,7 +223,7 @@ def start_server(initialised: Initialised, logs: Path) -> Server:
         if process.poll() is not None:
             pytest.fail(f"tropa serve exited with {process.returncode}:\n{server.output()}")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
             return server
         except OSError:
             if time.monotonic() > deadline:

@@ -8,6 +8,7 @@ import json
 import re
 from datetime import timedelta
 from html import unescape
+from typing import Any
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,11 +20,13 @@ from tropa.cases import actions
 from tropa.cases import triage as case_triage
 from tropa.cases.models import Case
 from tropa.cases.uploads import SealedUpload, SealingUploadHandler
-from tropa.conftest import Person, english_client
 from tropa.core import clock
 from tropa.intake import actions as intake
+from tropa.journeys import actions as journey_actions
 from tropa.keyring.actions import new_case_keyring
 from tropa.keyring.models import Envelope, Keyring
+from tropa.notify.models import Outbox
+from tropa.testing.people import Person, english_client
 
 WORDS = re.compile(r'<p class="codename"[^>]*>(.*?)</p>', re.S)
 
@@ -193,3 +196,33 @@ def create_case_keyring() -> tuple[Keyring, vault.KeyPair]:
     ring.save(force_insert=True)
     Envelope.objects.bulk_create(envelopes)
     return ring, keys
+
+
+def active_journey(coordinator: Person, consultant: Person, duty: Person) -> dict[str, Any]:
+    """An accepted case with a consultant, `duty` as the team's duty coordinator, and an
+    active leg that needs a check-in every 6 hours with 30 minutes' grace."""
+    for person in (coordinator, consultant, duty):
+        person.staff.email = f"{person.username}@example.org"
+        person.staff.save()
+    codename, case = intake.submit_request({"situation": "at_front"}, "ru")
+    keys = coordinator.keys()
+    case_triage.accept(case, coordinator.staff, keys)
+    actions.assign(case, consultant.staff, coordinator.staff, keys)
+    team = case.team
+    team.duty_coordinator = duty.staff
+    team.save()
+    leg = journey_actions.add_leg(
+        case,
+        consultant.staff,
+        consultant.keys(),
+        journey_actions.LegText(
+            "Border crossing", backup_plan="Call the lawyer\nGo to the shelter"
+        ),
+        risk="high",
+        checkin_every_hours=6,
+        grace_minutes=30,
+    )
+    journey_actions.start_leg(leg, consultant.staff)
+    Outbox.objects.all().delete()  # the assignment's own notification
+    _requester, who = intake.find_requester(codename)
+    return {"case": case, "leg": leg, "duty": duty, "codename": codename, "who": who}

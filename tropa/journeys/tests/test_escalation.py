@@ -7,15 +7,14 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from tropa.cases import actions as case_actions
-from tropa.cases import triage as case_triage
+from tropa.accounts.models import Role
 from tropa.core import clock
-from tropa.intake import actions as intake
 from tropa.journeys import actions
 from tropa.journeys.escalation import escalate_alerts, raise_missed_checkins
 from tropa.journeys.models import Alert, AlertKind, Channel, CheckInKind, Stage
 from tropa.notify.models import Outbox
 from tropa.notify.outbox import deliver_outbox
+from tropa.testing.factories import active_journey
 
 pytestmark = pytest.mark.django_db
 
@@ -24,32 +23,7 @@ pytestmark = pytest.mark.django_db
 def journey(coordinator, consultant, make_person):
     """An accepted case with a consultant, a second coordinator on duty, and an active leg
     that needs a check-in every 6 hours with 30 minutes' grace."""
-    from tropa.accounts.models import Role
-
-    duty = make_person("duty", Role.COORDINATOR)
-    for person in (coordinator, consultant, duty):
-        person.staff.email = f"{person.username}@example.org"
-        person.staff.save()
-    codename, case = intake.submit_request({"situation": "at_front"}, "ru")
-    keys = coordinator.keys()
-    case_triage.accept(case, coordinator.staff, keys)
-    case_actions.assign(case, consultant.staff, coordinator.staff, keys)
-    team = case.team
-    team.duty_coordinator = duty.staff
-    team.save()
-    leg = actions.add_leg(
-        case,
-        consultant.staff,
-        consultant.keys(),
-        actions.LegText("Border crossing", backup_plan="Call the lawyer\nGo to the shelter"),
-        risk="high",
-        checkin_every_hours=6,
-        grace_minutes=30,
-    )
-    actions.start_leg(leg, consultant.staff)
-    Outbox.objects.all().delete()  # the assignment's own notification
-    requester, who = intake.find_requester(codename)
-    return {"case": case, "leg": leg, "duty": duty, "codename": codename, "who": who}
+    return active_journey(coordinator, consultant, make_person("duty", Role.COORDINATOR))
 
 
 def mailed_to() -> list[str]:
