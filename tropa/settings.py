@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tropa.core.session_secrets.HeldSecretMiddleware",
     "tropa.accounts.middleware.StaffAccessMiddleware",
+    "tropa.notify.watchdog.WatchdogMiddleware",
 ]
 
 ROOT_URLCONF = "tropa.urls"

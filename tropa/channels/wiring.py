@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
 from tropa.cases import events, hooks
 from tropa.channels import delivery, telegram_notifier
 from tropa.channels.events import RENDERERS
-from tropa.core import watch
+from tropa.channels.runner import HEARTBEAT
+from tropa.core import heartbeats, watch
 from tropa.notify.notifiers import NOTIFIERS
 
 
@@ -16,5 +20,11 @@ def connect() -> None:
     hooks.DELIVERY.register(delivery.describe_deliveries)
     NOTIFIERS.register("telegram", telegram_notifier.TelegramNotifier())
     watch.JOBS.register(delivery.forget_old_updates)
+    heartbeats.LOOPS.register(
+        HEARTBEAT,
+        heartbeats.Loop(
+            HEARTBEAT, _("The Telegram bot"), lambda: bool(settings.TROPA_TELEGRAM_TOKEN)
+        ),
+    )
     for kind, render in RENDERERS.items():
         events.RENDERERS.register(kind, render)

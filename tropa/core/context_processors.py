@@ -3,9 +3,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from tropa.core.heartbeats import WATCHER, stale_loops
 from tropa.core.models import Heartbeat
 
-WATCHER = "watcher"
+__all__ = ["WATCHER", "tropa", "watcher_is_down"]
 
 
 def watcher_is_down() -> bool:
@@ -17,5 +18,7 @@ def tropa(request: HttpRequest) -> dict[str, object]:
     context: dict[str, object] = {"tropa_demo": settings.TROPA_DEMO}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_verified():
-        context["watcher_down"] = watcher_is_down()
+        stale = stale_loops()
+        context["watcher_down"] = next((s for s in stale if s.loop.name == WATCHER), None)
+        context["loops_down"] = [s for s in stale if s.loop.name != WATCHER]
     return context

@@ -1,15 +1,22 @@
 from __future__ import annotations
 
+import logging
+import sys
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from tropa.core.access import public
 from tropa.core.language import LANGUAGE_CHOSEN, remember_language
+
+log = logging.getLogger("tropa")
 
 
 @public
@@ -54,7 +61,54 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """A 500, unless the database is what failed: then 503 and nothing typed is lost."""
+    if isinstance(sys.exc_info()[1], DatabaseError):
+        return unavailable(request)
     return render(request, "core/server_error.html", status=500)
+
+
+# Fields never shown back as text (they stay in the hidden resend fields only).
+_NEVER_SHOWN = {"codename", "word", "csrfmiddlewaretoken"}
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    """The database is unreachable: 503, in the person's language, with what they sent.
+
+    Rendered without the request's context (no session, no user): both live in
+    the database that just failed. The POST fields come back as a form that
+    sends them again; long texts are shown too, so they can be copied.
+    """
+    error = sys.exc_info()[1]
+    log.error("the database failed (%s); answered 503", type(error).__name__ if error else "?")
+    kept: list[tuple[str, str]] = []
+    long_texts: list[str] = []
+    had_files = False
+    if request.method == "POST":
+        try:
+            post, files = request.POST, request.FILES
+        except Exception:  # noqa: BLE001 - a body we cannot read again keeps nothing
+            post, files = QueryDict(), {}
+        had_files = bool(files)
+        for name, values in post.lists():
+            if name == "csrfmiddlewaretoken":
+                continue
+            for value in values:
+                kept.append((name, value))
+                if name not in _NEVER_SHOWN and ("\n" in value or len(value) > 80):
+                    long_texts.append(value)
+    context = {
+        "language": get_language() or settings.LANGUAGE_CODE,
+        "action": request.path,
+        "kept": kept,
+        "long_texts": long_texts,
+        "had_files": had_files,
+        "csrf_token": request.POST.get("csrfmiddlewaretoken", "")
+        if request.method == "POST"
+        else "",
+    }
+    response = HttpResponse(render_to_string("core/unavailable.html", context), status=503)
+    response["Retry-After"] = "60"
+    return response
 
 
 def posted(request: HttpRequest) -> object:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import close_old_connections, connections
 
-from tropa.core.context_processors import WATCHER
+from tropa.core.heartbeats import WATCHER
 from tropa.core.models import Heartbeat
 from tropa.core.registry import Registry
 

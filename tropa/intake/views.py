@@ -42,8 +42,8 @@ def request_form(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 codename, _case = actions.submit_request(form.cleaned_data, language)
-            except DatabaseError:
-                log.exception("storing a request failed; the person was asked to resend")
+            except DatabaseError as error:
+                log.error("storing a request failed (%s); asked to resend", type(error).__name__)
                 form.add_error(
                     None,
                     _(
@@ -58,7 +58,11 @@ def request_form(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     intro = questionnaire.load().intro[language]
-    return render(request, "intake/request.html", {"form": form, "intro": intro}, status=status)
+    context = {"form": form, "intro": intro}
+    response = render(request, "intake/request.html", context, status=status)
+    if status == 503:
+        response["Retry-After"] = "60"
+    return response
 
 
 @public
@@ -191,8 +195,8 @@ def send_message(request: HttpRequest) -> HttpResponse:
             form.cleaned_data["text"],
             good,  # type: ignore[attr-defined]
         )
-    except DatabaseError:
-        log.exception("storing a requester message failed")
+    except DatabaseError as error:
+        log.error("storing a requester message failed (%s)", type(error).__name__)
         form.add_error(
             None, _("We could not save your message just now. Please send it again in a minute.")
         )

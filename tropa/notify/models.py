@@ -23,6 +23,7 @@ class NotificationKind(models.TextChoices):
     ALERT_MISSED = "alert_missed", _("Alert: missed check-in")
     ALERT_HELP = "alert_help", _("Alert: asked for help")
     ALERT_DURESS = "alert_duress", _("Alert: duress signal")
+    LOOP_DOWN = "loop_down", _("The watcher or the bot stopped")
 
     @classmethod
     def for_alert(cls, alert_kind: str) -> NotificationKind:
@@ -30,7 +31,7 @@ class NotificationKind(models.TextChoices):
 
     @property
     def urgent(self) -> bool:
-        return self in (self.ALERT_MISSED, self.ALERT_HELP, self.ALERT_DURESS)
+        return self in (self.ALERT_MISSED, self.ALERT_HELP, self.ALERT_DURESS, self.LOOP_DOWN)
 
 
 class Outbox(models.Model):

@@ -36,7 +36,14 @@ class EmailNotifier:
         if not staff.email or not staff.notify_by_email:
             return  # nothing to deliver to: done, not failed
         with translation.override(staff.language):
-            if kind.urgent:
+            if kind == NotificationKind.LOOP_DOWN:
+                subject = _("Tropa: URGENT, escalations are not running")
+                body = _(
+                    "Tropa's watcher or Telegram bot has stopped: missed check-ins are not "
+                    "escalated until it runs again. Sign in to see which, and get an admin to "
+                    "restart it now.\n\nThis message says nothing more on purpose."
+                )
+            elif kind.urgent:
                 subject = _("Tropa: URGENT, an alert needs you now")
                 body = _(
                     "An alert in Tropa needs you now. Sign in and acknowledge it.\n\n"
