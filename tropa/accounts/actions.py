@@ -47,7 +47,13 @@ def create_staff(
     language: str = "ru",
     team: Team | None = None,
 ) -> Staff:
-    """A new account with its own key pair wrapped under `password`.
+    """A new account.
+
+    With a temporary password (`must_change_password`, the default) the account
+    gets no key pair yet: it is created when the person chooses their own
+    password (`choose_first_password`), so nothing is ever sealed to a key that
+    a password someone else saw could open. With a password the person chose
+    (tests, the demo) the key pair is wrapped under it at once.
 
     Raises django.core.exceptions.ValidationError for a bad username or password.
     """
@@ -59,14 +65,32 @@ def create_staff(
         team=team or default_team(),
     )
     validate_password(password, staff)
-    _keys, wrapped = vault.create_staff_key(password, settings.TROPA_KDF_LIMITS)
-    staff.store_wrapped_key(wrapped)
+    if must_change_password:
+        staff.forget_keys()
+    else:
+        _keys, wrapped = vault.create_staff_key(password, settings.TROPA_KDF_LIMITS)
+        staff.store_wrapped_key(wrapped)
     staff.set_password(password)
     staff.full_clean()
     with transaction.atomic():
         staff.save(force_insert=True)
         record(actor, Action.STAFF_CREATED, target=staff)
     return staff
+
+
+def choose_first_password(staff: Staff, new_password: str) -> vault.KeyPair:
+    """The person's own first password (or the first after an admin reset): their
+    key pair is created now, wrapped under it and nothing else. Returns it."""
+    validate_password(new_password, staff)
+    keys, wrapped = vault.create_staff_key(new_password, settings.TROPA_KDF_LIMITS)
+    with transaction.atomic():
+        staff.store_wrapped_key(wrapped)
+        staff.keys_created_at = clock.now()
+        staff.set_password(new_password)
+        staff.must_change_password = False
+        staff.save()
+        record(staff, Action.PASSWORD_CHANGED, target=staff)
+    return keys
 
 
 def change_password(staff: Staff, keys: vault.KeyPair, new_password: str) -> None:
@@ -85,17 +109,18 @@ def change_password(staff: Staff, keys: vault.KeyPair, new_password: str) -> Non
 
 
 def reset_password(staff: Staff, actor: Staff) -> str:
-    """An admin reset: a new key pair under a new temporary password.
+    """An admin reset: a new temporary password, and no key pair until the person
+    chooses their own password.
 
-    The old private key is lost with the old password, so the copies of case
-    keys sealed to it go stale; someone who can open those cases must re-grant
-    them (`keyring.regrant`), or an admin restores them with the recovery key
-    (`tropa recover`). Returns the temporary password to hand over.
+    The old private key is gone with the old wrap, so the copies of case keys
+    sealed to it go stale; after the person's new password, someone who can
+    open those cases re-grants them (`keyring.regrant`), or an admin restores
+    them with the recovery key (`tropa recover`). Returns the temporary
+    password to hand over.
     """
     password = generate_temporary_password()
-    _keys, wrapped = vault.create_staff_key(password, settings.TROPA_KDF_LIMITS)
     with transaction.atomic():
-        staff.store_wrapped_key(wrapped)
+        staff.forget_keys()
         staff.set_password(password)
         staff.must_change_password = True
         staff.save()

@@ -31,6 +31,17 @@ class StaffAccessMiddleware:
         user = request.user
         if not user.is_authenticated:
             return self._to_sign_in(request)
+        if not user.has_keys:  # type: ignore[union-attr]
+            # A temporary password opens no keys: only enrolment and choosing
+            # one's own password (which creates the key pair) are reachable.
+            request.staff_keys = None  # type: ignore[attr-defined]
+            if is_enrolment_step(view):
+                return None
+            if not user.is_verified():  # type: ignore[union-attr]
+                return HttpResponseRedirect(reverse("accounts:two_factor_setup"))
+            if is_password_step(view):
+                return None
+            return HttpResponseRedirect(reverse("accounts:password_change"))
         try:
             request.staff_keys = session_keys.release(request)  # type: ignore[attr-defined]
         except session_keys.NoKeys:

@@ -88,6 +88,12 @@ class Staff(AbstractBaseUser):
     def __str__(self) -> str:
         return self.username
 
+    @property
+    def has_keys(self) -> bool:
+        """False until the person chooses their own first password (and after an
+        admin reset): no key pair is ever wrapped under a temporary password."""
+        return bool(self.public_key) and bool(self.wrapped_secret)
+
     def wrapped_key(self) -> vault.WrappedStaffKey:
         return vault.WrappedStaffKey(
             public_key=bytes(self.public_key),
@@ -96,6 +102,14 @@ class Staff(AbstractBaseUser):
             opslimit=self.kdf_opslimit,
             memlimit=self.kdf_memlimit,
         )
+
+    def forget_keys(self) -> None:
+        """No key pair until the person chooses a password of their own."""
+        self.public_key = b""
+        self.wrapped_secret = b""
+        self.kdf_salt = b""
+        self.kdf_opslimit = 0
+        self.kdf_memlimit = 0
 
     def store_wrapped_key(self, wrapped: vault.WrappedStaffKey) -> None:
         self.public_key = wrapped.public_key

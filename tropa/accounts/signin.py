@@ -107,8 +107,12 @@ def sign_in(username: str, password: str, code: str) -> SignInResult:
         if device is None:
             _record_failure(username)
             return SignInResult(SignInState.FAILED, staff=staff)
+    keys: vault.KeyPair | None = None
     try:
-        keys = vault.unwrap_staff_key(staff.wrapped_key(), password)
+        if staff.has_keys:
+            keys = vault.unwrap_staff_key(staff.wrapped_key(), password)
+        elif not staff.must_change_password:
+            raise vault.WrongPassword  # keys lost outside the reset path: refuse
     except vault.VaultError:
         # The password hash and the key wrap disagree: refuse rather than
         # let someone in who could not read anything.

@@ -22,8 +22,6 @@ from tropa.accounts.signin import is_locked
 from tropa.core.views import posted
 from tropa.keyring import actions as keyring
 
-NEW_PASSWORD = "tropa_new_staff_password"  # noqa: S105 (a session key name)
-
 
 def get_staff_for(viewer: Staff, staff_id: uuid.UUID) -> Staff:
     if viewer.role not in (Role.ADMIN, Role.COORDINATOR):
@@ -59,8 +57,9 @@ def person_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            request.session[NEW_PASSWORD] = password
-            return redirect("accounts:person", staff_id=staff.pk)
+            # Shown once, in this very response: a temporary password is never stored,
+            # not even in the session (a stale session row outlives its use).
+            return _person_page(request, staff, new_password=password)
     return render(request, "accounts/person_new.html", {"form": form})
 
 
@@ -78,11 +77,13 @@ def teams(request: HttpRequest) -> HttpResponse:
 
 @roles_only(Role.ADMIN, Role.COORDINATOR)
 def person(request: HttpRequest, staff_id: uuid.UUID) -> HttpResponse:
-    viewer: Staff = request.user  # type: ignore[assignment]
-    staff = get_staff_for(viewer, staff_id)
+    return _person_page(request, get_staff_for(staff_of(request), staff_id))
+
+
+def _person_page(request: HttpRequest, staff: Staff, new_password: str = "") -> HttpResponse:
     context = {
         "person": staff,
-        "new_password": request.session.pop(NEW_PASSWORD, None),
+        "new_password": new_password,
         "enrolled": TOTPDevice.objects.filter(user=staff, confirmed=True).exists(),
         "locked": is_locked(staff.username),
         "stale_count": len(list(keyring.stale_envelopes(staff))),
@@ -111,14 +112,16 @@ def person_action(request: HttpRequest, staff_id: uuid.UUID, action: str) -> Htt
         actions.reset_two_factor(staff, viewer)
         messages.success(request, _("Two-factor is reset; they enrol again at next sign-in."))
     elif action == "reset-password":
-        request.session[NEW_PASSWORD] = actions.reset_password(staff, viewer)
+        password = actions.reset_password(staff, viewer)
         messages.warning(
             request,
             _(
-                "New password and new keys. Their cases must be shared again, or restored "
-                "with the recovery key."
+                "New temporary password. Their keys are made again when they choose their own "
+                "password; then their cases must be shared again, or restored with the "
+                "recovery key."
             ),
         )
+        return _person_page(request, staff, new_password=password)
     elif action == "unlock":
         actions.unlock(staff, viewer)
         messages.success(request, _("The account is unlocked."))

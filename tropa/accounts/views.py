@@ -19,6 +19,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tropa.accounts import actions, session_keys
+from tropa.accounts.current import keys_of as _keys
 from tropa.accounts.current import staff_of as _staff
 from tropa.accounts.forms import (
     CodeForm,
@@ -78,9 +79,10 @@ def sign_in_view(request: HttpRequest) -> HttpResponse:
                 record(None, Action.LOGIN_FAILED, target=result.staff)
             form.add_error(None, _("Wrong username, password or code."))
         else:
-            assert result.staff is not None and result.keys is not None
+            assert result.staff is not None
             login(request, result.staff, backend="django.contrib.auth.backends.ModelBackend")
-            session_keys.hold(request, result.keys)
+            if result.keys is not None:  # none yet before the person's own first password
+                session_keys.hold(request, result.keys)
             if result.outcome is SignInState.NEEDS_ENROLMENT:
                 response = redirect("accounts:two_factor_setup")
                 _apply_language_preference(request, response, result.staff)
@@ -158,7 +160,11 @@ def password_change(request: HttpRequest) -> HttpResponse:
     staff = _staff(request)
     form = PasswordChangeForm(staff, posted(request))
     if request.method == "POST" and form.is_valid():
-        actions.change_password(staff, request.staff_keys, form.cleaned_data["new"])  # type: ignore[attr-defined]
+        if staff.has_keys:
+            actions.change_password(staff, _keys(request), form.cleaned_data["new"])
+        else:
+            keys = actions.choose_first_password(staff, form.cleaned_data["new"])
+            session_keys.hold(request, keys)
         update_session_auth_hash(request, staff)
         messages.success(request, _("Your password is changed."))
         return redirect(settings.LOGIN_REDIRECT_URL)

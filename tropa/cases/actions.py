@@ -44,6 +44,10 @@ class NotAllowed(Exception):
     """The action does not fit the case's state (say, replying to a closed case)."""
 
 
+class NoKeyYet(NotAllowed):
+    """The person has not chosen their own password yet, so has no key to seal to."""
+
+
 def open_case(case: Case, staff: Staff, staff_keys: vault.KeyPair) -> vault.KeyPair:
     """The case key pair, opened with this staff member's keys (or keyring.NoAccess)."""
     return keyring.open_keyring(case.keyring, staff, staff_keys)
@@ -90,6 +94,8 @@ def assign(case: Case, staff: Staff, by: Staff, by_keys: vault.KeyPair) -> Assig
     """Put a staff member on a case: the case key is sealed to them."""
     if case.status in (Status.NEW, Status.CLOSED, Status.DISCARDED):
         raise NotAllowed
+    if not staff.has_keys:
+        raise NoKeyYet
     keys = open_case(case, by, by_keys)
     with transaction.atomic():
         assignment, created = Assignment.objects.get_or_create(

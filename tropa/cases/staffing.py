@@ -85,7 +85,7 @@ def regrant_access(staff: Staff, granter: Staff, granter_keys: vault.KeyPair) ->
 def share_team_cases(staff: Staff, granter: Staff, granter_keys: vault.KeyPair) -> int:
     """A coordinator new to a team gets the keys of its open cases that `granter`
     can open (what need-to-know allows them to see anyway)."""
-    if staff.role != Role.COORDINATOR or staff.team_id is None:
+    if staff.role != Role.COORDINATOR or staff.team_id is None or not staff.has_keys:
         return 0
     count = 0
     cases = (

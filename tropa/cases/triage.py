@@ -47,7 +47,8 @@ def accept(case: Case, coordinator: Staff, coordinator_keys: vault.KeyPair) -> C
         for name, value in triaged.items():
             setattr(case, name, value)
         for member in Staff.objects.filter(team=team, role=Role.COORDINATOR, is_active=True):
-            keyring.grant_staff(case.keyring, keys, member)
+            if member.has_keys:  # the others get it with "Share my keys again" later
+                keyring.grant_staff(case.keyring, keys, member)
         keyring.release_from_intake(case.keyring)
         record_event(case, keys.public_key, CaseEvent.ACCEPTED, coordinator)
         record(coordinator, Action.CASE_ACCEPTED, case_id=case.pk)

@@ -195,6 +195,15 @@ def assign(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         else:
             actions.assign(case, new, staff, _keys(request))
             messages.success(request, _("%(name)s is on the case.") % {"name": new.username})
+    except actions.NoKeyYet:
+        messages.error(
+            request,
+            _(
+                "%(name)s has not signed in and chosen a password yet, so has no key to "
+                "share the case with. Assign them after their first sign-in."
+            )
+            % {"name": new.username},
+        )
     except actions.NotAllowed:
         messages.error(request, NOT_ALLOWED["assign"])
     except NoAccess:

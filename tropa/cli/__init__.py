@@ -135,8 +135,9 @@ def cmd_createstaff(args: argparse.Namespace) -> int:
     print(f"Created {staff.role} {staff.username}.")
     print(f"Temporary password (they change it at first sign-in): {password}")
     if staff.role == "coordinator":
-        print("They need the intake key: a coordinator who has it shares it from their staff page,")
-        print(f"or run: tropa recover {staff.username}")
+        print("They need the intake key. After their first sign-in (when they choose their own")
+        print("password, their keys are made), a coordinator who has it shares it from their")
+        print(f"staff page, or run: tropa recover {staff.username}")
     return 0
 
 
@@ -154,6 +155,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
     from tropa import vault
     from tropa.accounts.actions import restore_access
     from tropa.accounts.models import Staff
+    from tropa.keyring.actions import NoKeyYet
 
     staff = Staff.objects.filter(username=args.username.strip().lower()).first()
     if staff is None:
@@ -170,6 +172,13 @@ def cmd_recover(args: argparse.Namespace) -> int:
         return 1
     except vault.CannotOpen:
         print("tropa: those words are not this organisation's recovery key.", file=sys.stderr)
+        return 1
+    except NoKeyYet:
+        print(
+            f"tropa: {staff.username} has no keys yet: they are made at their first sign-in, "
+            "when they choose their own password. Run this again after that.",
+            file=sys.stderr,
+        )
         return 1
     print(f"Restored {count} key(s) for {staff.username}.")
     return 0

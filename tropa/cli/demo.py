@@ -122,15 +122,13 @@ def populate() -> list[DemoLogin]:
     from django.conf import settings
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from tropa import vault
     from tropa.accounts import actions
     from tropa.accounts.models import Staff
 
     assert settings.TROPA_DEMO, "demo data goes only into a demo directory"
     done = bootstrap.initialise_org("admin")
     admin = Staff.objects.get(username=done.admin_username)
-    keys = vault.unwrap_staff_key(admin.wrapped_key(), done.admin_password)
-    actions.change_password(admin, keys, DEMO_PASSWORD)
+    actions.choose_first_password(admin, DEMO_PASSWORD)
     people = [admin]
     for username, role in STAFF:
         people.append(

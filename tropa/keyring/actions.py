@@ -28,6 +28,10 @@ class NoAccess(Exception):
     """This person holds no usable copy of that key."""
 
 
+class NoKeyYet(Exception):
+    """This person has no key pair yet (before their own first password)."""
+
+
 def create_org_keys() -> tuple[vault.KeyPair, vault.KeyPair]:
     """Create the org recovery key and the intake team key. Returns both pairs.
 
@@ -147,6 +151,8 @@ def can_open(ring: Keyring, staff: Staff) -> bool:
 
 def grant_staff(ring: Keyring, opened: vault.KeyPair, staff: Staff) -> Envelope:
     """Seal an opened keyring's secret to a staff member's current public key."""
+    if not bytes(staff.public_key):
+        raise NoKeyYet
     if opened.public_key != bytes(ring.public_key):
         raise vault.CannotOpen
     with transaction.atomic():
@@ -216,8 +222,11 @@ def regrant(staff: Staff, granter: Staff, granter_keys: vault.KeyPair, *, with_i
     """Re-seal to `staff`'s current key whatever they lost that `granter` can open.
 
     Covers stale copies after an admin reset, and with `with_intake` the
-    intake key (for a coordinator who has none yet). Returns how many keys were sealed.
+    intake key (for a coordinator who has none yet). Returns how many keys were
+    sealed (none to someone who has no key pair yet).
     """
+    if not bytes(staff.public_key):
+        return 0
     count = 0
     with transaction.atomic():
         for envelope in list(stale_envelopes(staff)):
@@ -249,6 +258,8 @@ def restore_with_recovery(
     org = OrgKeys.load()
     if recovery.public_key != bytes(org.recovery_public_key):
         raise vault.CannotOpen
+    if not bytes(staff.public_key):
+        raise NoKeyYet
     count = 0
     with transaction.atomic():
         targets = [envelope.keyring for envelope in stale_envelopes(staff)]

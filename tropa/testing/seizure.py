@@ -463,12 +463,13 @@ def run_casework(
     `ru` is the requester of that request, signed in: they read the reply.
     """
     # A coordinator (with the intake key, restored from the recovery words) and a consultant
+    # (her keys are made at her first sign-in, so the key is restored after it).
     olga_password = created_staff(data, env, "olga", "coordinator")
-    done = tropa("recover", "olga", data=data, env=env, stdin=" ".join(words) + "\n")
-    assert done.returncode == 0, done.stderr
     ivan_password = created_staff(data, env, "ivan", "consultant")
     olga = first_sign_in(base, "olga", olga_password)
     ivan = first_sign_in(base, "ivan", ivan_password)
+    done = tropa("recover", "olga", data=data, env=env, stdin=" ".join(words) + "\n")
+    assert done.returncode == 0, done.stderr
 
     # The coordinator opens the inbox and the request, and accepts it
     inbox = olga.get("/staff/inbox/")

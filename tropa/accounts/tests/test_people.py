@@ -31,14 +31,21 @@ def test_it_creates_a_staff_member_with_a_temporary_password(admin, signed_in):
         "/staff/people/new/", {"username": "Lena", "role": "consultant", "language": "en"}
     )
     lena = Staff.objects.get(username="lena")
-    assert response.url == f"/staff/people/{lena.pk}/"
-    password = temporary_password(client.get(response.url).content.decode())
+    # Shown in the very response that created it, and nowhere else.
+    assert response.status_code == 200
+    password = temporary_password(response.content.decode())
     assert lena.check_password(password)
     assert lena.must_change_password
-    # The key pair opens with the temporary password.
-    vault.unwrap_staff_key(lena.wrapped_key(), password)
-    # Shown once only.
-    assert password not in client.get(response.url).content.decode()
+    assert password not in client.get(f"/staff/people/{lena.pk}/").content.decode()
+    assert not any(password in s.session_data for s in Session.objects.all())
+    assert not any(password in str(s.get_decoded()) for s in Session.objects.all())
+    # No key pair is wrapped under a password someone else saw: it comes with
+    # the person's own first password.
+    assert not lena.has_keys
+    keys = actions.choose_first_password(lena, "a long password of her own 7")
+    assert vault.unwrap_staff_key(lena.wrapped_key(), "a long password of her own 7") == keys
+    with pytest.raises(vault.WrongPassword):
+        vault.unwrap_staff_key(lena.wrapped_key(), password)
     assert Entry.objects.filter(action=Action.STAFF_CREATED, target_staff=lena).exists()
 
 
@@ -189,12 +196,12 @@ def test_an_admin_reset_gives_new_keys_and_stales_old_grants(admin, consultant, 
     ring, case_keys = case_shared_with(consultant, org)
     victim_session = signed_in(consultant)
     client = signed_in(admin)
-    client.post(f"/staff/people/{consultant.staff.pk}/reset-password/")
+    response = client.post(f"/staff/people/{consultant.staff.pk}/reset-password/")
+    password = temporary_password(response.content.decode())
     consultant.staff.refresh_from_db()
-    password = temporary_password(
-        client.get(f"/staff/people/{consultant.staff.pk}/").content.decode()
-    )
-    new_keys = vault.unwrap_staff_key(consultant.staff.wrapped_key(), password)
+    assert consultant.staff.check_password(password)
+    assert not consultant.staff.has_keys  # nothing wrapped under the temporary password
+    new_keys = actions.choose_first_password(consultant.staff, "her own new password 42")
     assert new_keys.public_key != case_keys.public_key
     # Old sessions end; the case no longer opens with the new key.
     assert victim_session.get("/staff/").status_code == 302
@@ -209,7 +216,8 @@ def test_someone_who_can_open_a_case_regrants_it_after_a_reset(
 ):
     ring, case_keys = case_shared_with(consultant, org)
     keyring.grant_staff(ring, case_keys, coordinator.staff)
-    password = actions.reset_password(consultant.staff, admin.staff)
+    actions.reset_password(consultant.staff, admin.staff)
+    new_keys = actions.choose_first_password(consultant.staff, "her own new password 42")
     # The admin cannot re-grant what they cannot open.
     response = signed_in(admin).post(f"/staff/people/{consultant.staff.pk}/regrant/")
     assert response.status_code == 302
@@ -217,7 +225,6 @@ def test_someone_who_can_open_a_case_regrants_it_after_a_reset(
     # The coordinator who holds the case can.
     signed_in(coordinator).post(f"/staff/people/{consultant.staff.pk}/regrant/")
     consultant.staff.refresh_from_db()
-    new_keys = vault.unwrap_staff_key(consultant.staff.wrapped_key(), password)
     assert keyring.open_keyring(ring, consultant.staff, new_keys) == case_keys
     assert not list(keyring.stale_envelopes(consultant.staff))
     assert Entry.objects.filter(action=Action.ACCESS_REGRANTED).exists()
@@ -225,16 +232,19 @@ def test_someone_who_can_open_a_case_regrants_it_after_a_reset(
 
 def test_the_recovery_key_restores_access_after_a_reset(admin, consultant, org):
     ring, case_keys = case_shared_with(consultant, org)
-    password = actions.reset_password(consultant.staff, admin.staff)
+    actions.reset_password(consultant.staff, admin.staff)
+    with pytest.raises(keyring.NoKeyYet):  # nothing to seal to before their own password
+        actions.restore_access(consultant.staff, org)
+    new_keys = actions.choose_first_password(consultant.staff, "her own new password 42")
     assert actions.restore_access(consultant.staff, org) == 1
     consultant.staff.refresh_from_db()
-    new_keys = vault.unwrap_staff_key(consultant.staff.wrapped_key(), password)
     assert keyring.open_keyring(ring, consultant.staff, new_keys) == case_keys
 
 
 def test_a_wrong_recovery_key_restores_nothing(admin, consultant, org):
     case_shared_with(consultant, org)
     actions.reset_password(consultant.staff, admin.staff)
+    actions.choose_first_password(consultant.staff, "her own new password 42")
     with pytest.raises(vault.CannotOpen):
         actions.restore_access(consultant.staff, vault.generate_keypair())
     assert len(list(keyring.stale_envelopes(consultant.staff))) == 1
@@ -246,6 +256,7 @@ def test_a_coordinator_shares_the_intake_key_with_a_new_coordinator(
     client = signed_in(admin)
     client.post("/staff/people/new/", {"username": "nina", "role": "coordinator", "language": "ru"})
     nina = Staff.objects.get(username="nina")
+    actions.choose_first_password(nina, "nina's own password 2026")
     assert needs_intake_grant(nina)
     signed_in(coordinator).post(f"/staff/people/{nina.pk}/regrant/")
     assert not needs_intake_grant(nina)

@@ -252,9 +252,9 @@ def run_telegram_casework(
     """A coordinator reads both requests, accepts the questionnaire's one and
     replies with a marker; the reply reaches the person's chat."""
     password = created_staff(data, env, "olga", "coordinator")
+    olga = first_sign_in(base, "olga", password)  # her keys are made now
     done = tropa("recover", "olga", data=data, env=env, stdin=" ".join(words) + "\n")
     assert done.returncode == 0, done.stderr
-    olga = first_sign_in(base, "olga", password)
 
     inbox = olga.get("/staff/inbox/")
     assert inbox.status == 200, inbox.body[:3000]

@@ -272,12 +272,30 @@ def test_it_refuses_an_unknown_role(copy):
 # tropa recover
 
 
+CHOOSE_PASSWORD = (
+    "from tropa.accounts.actions import choose_first_password\n"
+    "from tropa.accounts.models import Staff\n"
+    "choose_first_password(Staff.objects.get(username='olga'), 'olga chose this herself 1')\n"
+)
+
+
 @pytest.fixture
 def coordinator(copy) -> Initialised:
+    """A new coordinator who has signed in once and chosen her own password."""
     done = tropa("createstaff", "olga", "--role", "coordinator", data=copy.data)
     assert done.returncode == 0, done.stderr
     assert "run: tropa recover olga" in done.stdout
+    django_eval(copy.data, CHOOSE_PASSWORD)
     return copy
+
+
+def test_it_refuses_to_recover_for_someone_who_has_no_keys_yet(copy):
+    tropa("createstaff", "olga", "--role", "coordinator", data=copy.data)
+    words = "\n".join(copy.words) + "\n"
+    done = tropa("recover", "olga", data=copy.data, stdin=words)
+    assert done.returncode == 1
+    assert "has no keys yet" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_it_grants_a_new_coordinator_the_intake_key_with_the_recovery_words(coordinator):

@@ -143,10 +143,12 @@ def test_regrant_shares_only_what_the_granter_can_open(admin, make_person, org):
         keyring.release_from_intake(ring)
         keyring.grant_staff(ring, keys, lawyer.staff)
     keyring.grant_staff(shared, shared_keys, colleague.staff)
-    password = actions.reset_password(lawyer.staff, admin.staff)
+    actions.reset_password(lawyer.staff, admin.staff)
+    # Nothing can be sealed to someone whose keys are not made yet.
+    assert keyring.regrant(lawyer.staff, colleague.staff, colleague.keys(), with_intake=True) == 0
+    new_keys = actions.choose_first_password(lawyer.staff, "the lawyer's own password 3")
     assert keyring.regrant(lawyer.staff, colleague.staff, colleague.keys(), with_intake=True) == 1
     lawyer.staff.refresh_from_db()
-    new_keys = vault.unwrap_staff_key(lawyer.staff.wrapped_key(), password)
     assert keyring.open_keyring(shared, lawyer.staff, new_keys) == shared_keys
     with pytest.raises(keyring.NoAccess):
         keyring.open_keyring(private, lawyer.staff, new_keys)
