@@ -55,16 +55,21 @@ def temporary_password(page: str) -> str:
     return match.group(1)
 
 
+def _bytes(value: object) -> bytes:
+    """A bytes parameter as written (psycopg wraps them in a Binary)."""
+    return bytes(getattr(value, "obj", value) or b"")  # type: ignore[call-overload]
+
+
 def wraps(rows: list[dict[str, object]]) -> list[vault.WrappedStaffKey]:
     found = []
     for row in rows:
-        secret = row.get("wrapped_secret")
+        secret = _bytes(row.get("wrapped_secret"))
         if secret:
             found.append(
                 vault.WrappedStaffKey(
-                    public_key=bytes(row.get("public_key") or b""),
-                    wrapped_secret=bytes(secret),
-                    salt=bytes(row["kdf_salt"]),
+                    public_key=_bytes(row.get("public_key")),
+                    wrapped_secret=secret,
+                    salt=_bytes(row["kdf_salt"]),
                     opslimit=int(row["kdf_opslimit"]),
                     memlimit=int(row["kdf_memlimit"]),
                 )
