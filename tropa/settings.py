@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tropa.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "tropa.core.middleware.RefuseUnreadableBodies",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -254,20 +255,34 @@ TROPA_WATCHER_STALE_SECONDS = 120
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_addresses": {"()": "tropa.core.logging.StripAddresses"}},
+    "filters": {
+        "no_addresses": {"()": "tropa.core.logging.StripAddresses"},
+        "refusals": {"()": "tropa.core.logging.Refusals"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "stderr": {
             "class": "logging.StreamHandler",
             "filters": ["no_addresses"],
             "formatter": "plain",
-        }
+        },
+        "refusals": {
+            "class": "logging.StreamHandler",
+            "filters": ["refusals", "no_addresses"],
+            "formatter": "plain",
+        },
+        # A logger with no handler at all falls back on Python's last-resort
+        # handler, which prints to stderr unfiltered: silence goes here instead.
+        "null": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's request logger names paths only, but keep it to real errors.
         "django.request": {"level": "ERROR"},
-        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        # A bad Host header is refused with 400; logging it would write whatever
+        # address or name someone put there.
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
+        "django.security": {"handlers": ["refusals"], "propagate": False},
         # httpx logs every request URL at INFO, and a Bot API URL holds the
         # bot's token; python-telegram-bot logs it at DEBUG.
         "httpx": {"level": "WARNING"},

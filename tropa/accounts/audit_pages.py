@@ -25,7 +25,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "")
     if action in Action.values:
         entries = entries.filter(action=action)
-    staff_name = request.GET.get("staff", "").strip().lower()
+    # A name holds no NUL (PostgreSQL refuses one in a query: a 500 otherwise).
+    staff_name = request.GET.get("staff", "").strip().lower().replace("\x00", "")[:40]
     if staff_name:
         entries = entries.filter(actor__username=staff_name) | entries.filter(
             target_staff__username=staff_name

@@ -127,6 +127,8 @@ class TaskForm(PageForm):
         due = self.cleaned_data.get("due")
         if due is not None and due < timezone.localdate(clock.now()):
             raise forms.ValidationError(_("That date has passed. Choose today or a later day."))
+        if due is not None and (due - timezone.localdate(clock.now())).days > 5 * 366:
+            raise forms.ValidationError(_("Choose a day within the next five years."))
         return due
 
     def due_at(self) -> datetime | None:

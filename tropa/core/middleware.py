@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_header_parameters
+
+from tropa.core.views import bad_request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -65,3 +69,31 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+def _text_charset(content_type: str) -> bool:
+    """Whether a Content-Type's charset (if it names one) is a text encoding we know."""
+    _kind, params = parse_header_parameters(content_type)
+    charset = params.get("charset")
+    if charset is None:
+        return True
+    try:
+        return codecs.lookup(charset)._is_text_encoding
+    except LookupError:
+        return False
+
+
+class RefuseUnreadableBodies:
+    """A body in a charset Python does not know (rot13, zlib...) is refused with 400.
+
+    Django would fail reading it (LookupError) inside the CSRF check, before
+    any view: a 500 that anyone could cause on every form.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _text_charset(request.META.get("CONTENT_TYPE", "")):
+            return bad_request(request)
+        return self.get_response(request)

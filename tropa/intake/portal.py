@@ -30,6 +30,13 @@ def sign_in(request: HttpRequest, codename: str) -> None:
 
 
 def sign_out(request: HttpRequest) -> None:
+    """End the requester's part of the session; a staff member signed in in the
+    same browser stays signed in (their part is not the portal's to end)."""
+    if request.session.get("_auth_user_id"):
+        session_secrets.drop(request, CODENAME)
+        session_secrets.drop(request, NEW_CODENAME)
+        request.session.pop(SESSION_FAILURES, None)
+        return
     session_secrets.forget_all(request, CODENAME, NEW_CODENAME)
 
 
@@ -57,17 +64,27 @@ def requester_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     return wrapped
 
 
-# Throttling without addresses: a small allowance per browser session, and one
-# global budget of failures per minute. 80-bit codenames make guessing hopeless;
-# the limits keep the door cheap to hold under a flood.
+# Throttling without addresses. An 84-bit codename cannot be guessed, so the
+# limits are not what protects it: they keep a flood of wrong guesses cheap to
+# answer. A right codename is checked first and always opens; wrong ones are
+# counted (a small allowance per browser session, one global budget per
+# minute), and past either they get a 503 saying when to retry, without the
+# database write a counted failure costs. Dropping cookies escapes the
+# per-session allowance, but not the global one, and neither refuses anyone
+# who knows their codename.
 SESSION_LIMIT = 5
 
 
-def too_many_failures(request: HttpRequest) -> bool:
+def busy_for(request: HttpRequest) -> int:
+    """Seconds a wrong guess should wait (0: answer it as usual)."""
+    now = clock.now()
+    wait = max(1, 60 - now.second)
     if request.session.get(SESSION_FAILURES, 0) >= SESSION_LIMIT:
-        return True
+        return wait
     row = PortalThrottle.objects.filter(minute=_minute()).first()
-    return bool(row and row.failures >= settings.TROPA_PORTAL_FAILURES_PER_MINUTE)
+    if row and row.failures >= settings.TROPA_PORTAL_FAILURES_PER_MINUTE:
+        return wait
+    return 0
 
 
 def record_failure(request: HttpRequest) -> None:

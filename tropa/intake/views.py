@@ -93,18 +93,34 @@ def codename_page(request: HttpRequest) -> HttpResponse:
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = CodenameForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        if portal.too_many_failures(request):
-            form.add_error(None, _("Too many attempts. Wait a minute, then try again."))
-        elif (found := actions.find_requester(form.cleaned_data["codename"])) is None:
-            portal.record_failure(request)
-            form.add_error(
-                "codename",
-                _("We found no conversation with this codename. Check the words and their order."),
-            )
-        else:
+        # The right codename always opens (a flood of wrong guesses must not
+        # lock real people out); only failures are counted, and over the
+        # budget they are shed with a 503 that says when to try again.
+        found = actions.find_requester(form.cleaned_data["codename"])
+        if found is not None:
             portal.sign_in(request, codenames.normalise(form.cleaned_data["codename"]))
             del found
             return redirect("intake:portal")
+        wait = portal.busy_for(request)
+        if wait:
+            form.data = form.data.copy()
+            form.data["codename"] = ""
+            form.add_error(
+                None,
+                _(
+                    "Too many attempts just now. Check the words, wait %(seconds)d seconds, "
+                    "then try again."
+                )
+                % {"seconds": wait},
+            )
+            response = render(request, "intake/sign_in.html", {"form": form}, status=503)
+            response["Retry-After"] = str(wait)
+            return response
+        portal.record_failure(request)
+        form.add_error(
+            "codename",
+            _("We found no conversation with this codename. Check the words and their order."),
+        )
     if form.is_bound:
         form.data = form.data.copy()
         form.data["codename"] = ""  # never echo a codename back into a page

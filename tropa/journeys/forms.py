@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -10,10 +11,18 @@ from django.utils.translation import gettext_lazy as _
 
 from tropa.accounts.models import Role, Staff, Team
 from tropa.cases.forms import MAX_TEXT, PageForm, text_area
+from tropa.core import clock
 from tropa.journeys.models import CheckInKind, Risk
 
 MAX_TITLE = 200
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
+
+
+def within_reach(moment: datetime) -> bool:
+    """A journey's times lie near today: a typo such as year 0001 or 9999 is
+    refused (stored, it once broke the case page for good: before year 1 in UTC)."""
+    now = clock.now()
+    return now - timedelta(days=366) <= moment <= now + timedelta(days=5 * 366)
 
 
 def _when(label: Any) -> forms.DateTimeField:
@@ -100,6 +109,14 @@ class LegForm(PageForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        start, end = data.get("planned_start"), data.get("planned_end")
+        for name in ("planned_start", "planned_end"):
+            moment = data.get(name)
+            if moment is not None and not within_reach(moment):
+                self.add_error(
+                    name, _("Choose a time within a year before or five years after today.")
+                )
+                data.pop(name, None)
         start, end = data.get("planned_start"), data.get("planned_end")
         if start and end and end < start:
             self.add_error("planned_end", _("The leg cannot end before it starts."))

@@ -118,3 +118,57 @@ def test_it_writes_no_client_address_or_user_agent_anywhere(tmp_path):
             assert marker.encode() not in content, f"{marker} found in {place}"
     # The search works: the session of that sign-in is found the same way.
     assert session_key.encode() in b"".join(places.values())
+
+
+def raw(server: Server, request: bytes) -> bytes:
+    """Send bytes as they are (no client library would send these) and read the answer."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_it_logs_no_part_of_a_malformed_request(initialised, tmp_path):
+    """A bad Host, a broken request line, oversized headers and bodies: refused,
+    and the log says so in one short line a minute, quoting nothing of them."""
+    own = start_server(initialised, tmp_path)
+    host, line, header, body = "zq-host-marker.example", "zq-line-marker", "Zq-Head-Marker", "zq-b"
+    try:
+        answers = [
+            raw(own, f"GET / HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()),
+            raw(own, f"GET / HTTP/1.1\r\nHost: {MARKER_ADDRESS}\r\n\r\n".encode()),
+            raw(own, f"GET /\x01{line} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()),
+            raw(own, f"{line} /\r\n\r\n".encode()),
+            raw(
+                own,
+                b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + b"".join(f"{header}-{i}: x\r\n".encode() for i in range(150))
+                + b"\r\n",
+            ),
+        ]
+        big = (body * 200_000).encode()
+        for _ in range(5):
+            answers.append(
+                raw(
+                    own,
+                    b"POST /request/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Content-Type: application/x-www-form-urlencoded\r\n"
+                    + f"Content-Length: {len(big) + 6}\r\n\r\nstory=".encode()
+                    + big,
+                ),
+            )
+    finally:
+        assert own.stop() == 0
+    assert all(answer.split(b" ", 2)[1][:1] == b"4" for answer in answers), [
+        a[:40] for a in answers
+    ]
+    output = own.output()
+    for marker in (host, MARKER_ADDRESS, line, header, "zq-bzq-b", "Traceback"):
+        assert marker not in output, marker
+    # Refusals are counted, not written out one by one.
+    assert output.count("refused a request") <= 4, output
