@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tropa.core.fields import CoarseDateTimeField
+
 GENESIS = "0" * 64
 
 
@@ -65,7 +67,7 @@ class Action(models.TextChoices):
 
 class Entry(models.Model):
     seq = models.BigIntegerField(primary_key=True)
-    at = models.DateTimeField()
+    at = CoarseDateTimeField(precision="minute")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -8,13 +8,13 @@ requester said is in the sealed fields, readable only with the case key.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tropa.core import clock
+from tropa.core.fields import CoarseDateTimeField
 
 
 class Status(models.TextChoices):
@@ -77,13 +77,9 @@ class Channel(models.TextChoices):
     STAFF = "staff", _("Recorded by staff")
 
 
-def hour_precision(moment: datetime) -> datetime:
-    """Requester-side times are kept to the hour: enough to triage by age."""
-    return moment.replace(minute=0, second=0, microsecond=0)
-
-
-def minute_precision(moment: datetime) -> datetime:
-    return moment.replace(second=0, microsecond=0)
+# Kept for the call sites that round before comparing; the fields round anyway.
+hour_precision = clock.to_hour
+minute_precision = clock.to_minute
 
 
 FLAGS = (
@@ -126,8 +122,8 @@ class Case(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    received_at = models.DateTimeField()
-    updated_at = models.DateTimeField(default=clock.now)
+    received_at = CoarseDateTimeField(precision="hour")
+    updated_at = CoarseDateTimeField(precision="minute", default=clock.now)
     questionnaire_version = models.PositiveIntegerField(default=1)
     # Timeline entries are numbered per case: times are kept coarse (to the
     # minute), so this number, not the time, orders the conversation.
@@ -171,7 +167,7 @@ class Message(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField()
+    created_at = CoarseDateTimeField(precision="minute")
     # Requester messages and replies are sealed to both the requester and the
     # case (vault.seal_to_many); notes to the case key only.
     sealed_body = models.BinaryField()
@@ -192,7 +188,7 @@ class Attachment(models.Model):
     message = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
     )
-    created_at = models.DateTimeField()
+    created_at = CoarseDateTimeField(precision="minute")
     sealed_file_key = models.BinaryField()
     # {"name": ..., "type": ..., "size": ...} as JSON, sealed to the requester and the case.
     sealed_meta = models.BinaryField()

@@ -126,7 +126,7 @@ class SealingUploadHandler(FileUploadHandler):
             self.upload.error = "too_many"
         # Closed by SealedUpload.close() once stored or refused.
         self.upload.frames = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
-        self.sealer = vault.FileSealer()
+        self.sealer = vault.FileSealer(padded=True)
         self.head = b""
 
     def _write(self, frames: list[bytes]) -> None:
@@ -180,7 +180,7 @@ def seal_bytes(name: str, data: bytes, *, telegram: bool = False) -> SealedUploa
         upload.error = "type"
     if upload.error:
         return upload
-    sealer = vault.FileSealer()
+    sealer = vault.FileSealer(padded=True)
     upload.frames = tempfile.SpooledTemporaryFile(max_size=len(data) + 1024 * 1024)  # noqa: SIM115
     frames = sealer.push(data) + sealer.finish()
     for frame in frames:
@@ -231,7 +231,7 @@ def open_with_file_key(attachment: Any, file_key: bytes) -> bytes:
         bytes(chunk) for chunk in attachment.chunks.order_by("index").values_list("data", flat=True)
     )
     reader = _Reader(data)
-    return b"".join(vault.decrypt_stream(file_key, reader.read))
+    return vault.unpad_file(b"".join(vault.decrypt_stream(file_key, reader.read)))
 
 
 class _Reader:

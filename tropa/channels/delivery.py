@@ -17,10 +17,11 @@ import json
 import logging
 from datetime import timedelta
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from tropa import vault
@@ -29,7 +30,7 @@ from tropa.cases.models import Attachment, Case, Kind, Message
 from tropa.cases.uploads import open_with_file_key
 from tropa.channels.api import Api, Button, Failed, Reply
 from tropa.channels.events import ChannelEvent
-from tropa.channels.models import Chat, Outgoing, SeenUpdate
+from tropa.channels.models import BotState, Chat, Outgoing, SeenUpdate
 from tropa.core import clock
 
 log = logging.getLogger("tropa.telegram")
@@ -66,8 +67,21 @@ def _buttons(reply: Reply) -> list[list[list[str]]]:
     return [[[b.label, b.data] for b in row] for row in reply.buttons]
 
 
+def _queued(**fields: Any) -> Outgoing:
+    """A new outgoing row, numbered after every earlier one.
+
+    Times are kept to the minute (they follow what requesters do), so this
+    number, taken under the bot state row's lock, keeps the order in which
+    messages must reach each chat.
+    """
+    BotState.objects.get_or_create(pk=1)
+    BotState.objects.filter(pk=1).update(outgoing_count=F("outgoing_count") + 1)
+    position = BotState.objects.values_list("outgoing_count", flat=True).get(pk=1)
+    return Outgoing.objects.create(position=position, **fields)
+
+
 def enqueue(chat: Chat, chat_id: int, reply: Reply, message: Message | None = None) -> Outgoing:
-    return Outgoing.objects.create(
+    return _queued(
         chat=chat,
         message=message,
         sealed_payload=_payload(chat_id, text=reply.text, buttons=_buttons(reply)),
@@ -76,13 +90,13 @@ def enqueue(chat: Chat, chat_id: int, reply: Reply, message: Message | None = No
 
 def enqueue_to_chat_id(chat_id: int, reply: Reply) -> Outgoing:
     """A message to a chat that is no requester's (a staff member linking)."""
-    return Outgoing.objects.create(
+    return _queued(
         chat=None, sealed_payload=_payload(chat_id, text=reply.text, buttons=_buttons(reply))
     )
 
 
 def enqueue_delete(chat: Chat, chat_id: int, message_id: int) -> Outgoing:
-    return Outgoing.objects.create(chat=chat, sealed_payload=_payload(chat_id, delete=message_id))
+    return _queued(chat=chat, sealed_payload=_payload(chat_id, delete=message_id))
 
 
 # Hooks from casework
@@ -100,7 +114,7 @@ def deliver_reply(
         for attachment in attachments:
             file_key = vault.open_from_many(keys, bytes(attachment.sealed_file_key))
             meta = json.loads(vault.open_from_many(keys, bytes(attachment.sealed_meta)))
-            Outgoing.objects.create(
+            _queued(
                 chat=chat,
                 message=message,
                 sealed_payload=_payload(
@@ -142,7 +156,7 @@ def deliver_pending(api: Api) -> int:
     due = list(
         Outgoing.objects.filter(delivered_at=None, failed_at=None, next_attempt_at__lte=now)
         .filter(Q(claimed_until=None) | Q(claimed_until__lt=now))
-        .order_by("created_at", "id")[:BATCH]
+        .order_by("position")[:BATCH]
     )
     waiting_chats = set(
         Outgoing.objects.filter(delivered_at=None, failed_at=None, next_attempt_at__gt=now)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 
 from tropa.core import clock
+from tropa.core.fields import CoarseDateTimeField
 
 
 class Step(models.TextChoices):
@@ -42,8 +43,8 @@ class Chat(models.Model):
     # Answers so far, sealed to the channel key; gone once the request is made.
     sealed_draft = models.BinaryField(null=True, blank=True)
     # Hour precision: when the out-of-hours answer was last given.
-    away_told_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField()
+    away_told_at = CoarseDateTimeField(precision="hour", null=True, blank=True)
+    started_at = CoarseDateTimeField(precision="hour")
 
     def __str__(self) -> str:
         return f"telegram chat {str(self.id)[:8]}"
@@ -65,9 +66,12 @@ class Outgoing(models.Model):
     message = models.ForeignKey(
         "cases.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The order to send in (times are coarse): see delivery._queued.
+    position = models.BigIntegerField(default=0, db_index=True)
     sealed_payload = models.BinaryField()
-    created_at = models.DateTimeField(default=clock.now)
-    next_attempt_at = models.DateTimeField(default=clock.now)
+    created_at = CoarseDateTimeField(precision="minute", default=clock.now)
+    # First attempt: when it was queued, to the minute; retries: when due.
+    next_attempt_at = models.DateTimeField(default=clock.now_to_minute)
     claimed_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -89,7 +93,7 @@ class SeenUpdate(models.Model):
     """Update ids already stored: Telegram may deliver one twice; it counts once."""
 
     update_id = models.BigIntegerField(primary_key=True)
-    seen_at = models.DateTimeField(default=clock.now)
+    seen_at = CoarseDateTimeField(precision="minute", default=clock.now)
 
     def __str__(self) -> str:
         return str(self.update_id)
@@ -102,6 +106,8 @@ class BotState(models.Model):
     username = models.CharField(max_length=64, blank=True, default="")
     # Everything below this update id is stored: asking from here acknowledges it.
     offset = models.BigIntegerField(default=0)
+    # Outgoing messages are numbered from this count (tropa/channels/delivery.py).
+    outgoing_count = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.username

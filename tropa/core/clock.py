@@ -26,3 +26,24 @@ def moved(by: timedelta) -> Iterator[None]:
         yield
     finally:
         _offset = previous
+
+
+def to_minute(moment: datetime) -> datetime:
+    """Down to the minute: how precisely a requester's message or check-in is kept."""
+    return moment.replace(second=0, microsecond=0)
+
+
+def to_hour(moment: datetime) -> datetime:
+    """Down to the hour: how precisely a request's arrival is kept."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def now_to_minute() -> datetime:
+    """The current time down to the minute (a default for coarse fields)."""
+    return to_minute(now())
+
+
+def up_to_hour(moment: datetime) -> datetime:
+    """Up to the next whole hour (an expiry kept coarse must not come early)."""
+    floor = to_hour(moment)
+    return floor if floor == moment else floor + timedelta(hours=1)

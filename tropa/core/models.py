@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 
 from tropa.core import clock
+from tropa.core.fields import CoarseDateTimeField
 
 
 class Heartbeat(models.Model):
@@ -34,7 +35,7 @@ class UsedBrowserValue(models.Model):
     """
 
     key = models.CharField(max_length=64, primary_key=True)
-    expires_at = models.DateTimeField()
+    expires_at = CoarseDateTimeField(precision="hour_up")
 
     def __str__(self) -> str:
         return f"used {self.key[:8]}"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tropa.cases.models import Channel
 from tropa.core import clock
+from tropa.core.fields import CoarseDateTimeField
 
 
 class Risk(models.TextChoices):
@@ -82,15 +83,15 @@ class Leg(models.Model):
     planned_end = models.DateTimeField(null=True, blank=True)
     checkin_every_hours = models.PositiveSmallIntegerField(null=True, blank=True)
     grace_minutes = models.PositiveSmallIntegerField(default=30)
-    next_checkin_due = models.DateTimeField(null=True, blank=True)
+    next_checkin_due = CoarseDateTimeField(precision="minute", null=True, blank=True)
     # Deadline plus grace: when the watcher raises the alert. Kept in step by
     # save(), indexed, so the watcher reads only legs that are truly overdue,
     # whatever mix of grace periods there is.
-    alert_due_at = models.DateTimeField(null=True, blank=True)
+    alert_due_at = CoarseDateTimeField(precision="minute", null=True, blank=True)
     # The deadline an alert was raised for: the watcher's claim, so two
     # watchers never raise the same missed check-in twice.
-    alerted_due = models.DateTimeField(null=True, blank=True)
-    last_checkin_at = models.DateTimeField(null=True, blank=True)
+    alerted_due = CoarseDateTimeField(precision="minute", null=True, blank=True)
+    last_checkin_at = CoarseDateTimeField(precision="minute", null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -118,7 +119,7 @@ class CheckIn(models.Model):
     leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="checkins")
     kind = models.CharField(max_length=8, choices=CheckInKind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    at = models.DateTimeField()
+    at = CoarseDateTimeField(precision="minute")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -133,8 +134,8 @@ class Alert(models.Model):
     leg = models.ForeignKey(Leg, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=8, choices=AlertKind.choices)
     stage = models.PositiveSmallIntegerField(choices=Stage.choices, default=Stage.CONSULTANTS)
-    raised_at = models.DateTimeField()
-    next_escalation_at = models.DateTimeField(null=True, blank=True)
+    raised_at = CoarseDateTimeField(precision="minute")
+    next_escalation_at = CoarseDateTimeField(precision="minute", null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tropa.core import clock
+from tropa.core.fields import CoarseDateTimeField
 
 
 class Purpose(models.TextChoices):
@@ -37,7 +38,7 @@ class OrgKeys(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     recovery_public_key = models.BinaryField()
     intake = models.OneToOneField("Keyring", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=clock.now)
+    created_at = CoarseDateTimeField(precision="hour", default=clock.now)
 
     def __str__(self) -> str:
         return "organisation keys"
@@ -51,8 +52,8 @@ class Keyring(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
     public_key = models.BinaryField()
-    created_at = models.DateTimeField(default=clock.now)
-    shredded_at = models.DateTimeField(null=True, blank=True)
+    created_at = CoarseDateTimeField(precision="hour", default=clock.now)
+    shredded_at = CoarseDateTimeField(precision="minute", null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.purpose}:{self.id}"
@@ -74,7 +75,7 @@ class Envelope(models.Model):
     # recovery key.
     recipient_public_key = models.BinaryField()
     sealed_secret = models.BinaryField()
-    created_at = models.DateTimeField(default=clock.now)
+    created_at = CoarseDateTimeField(precision="hour", default=clock.now)
 
     class Meta:
         constraints = [

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tropa.core import clock
+from tropa.core.fields import CoarseDateTimeField
 
 
 class NotificationKind(models.TextChoices):
@@ -41,8 +42,9 @@ class Outbox(models.Model):
     )
     channel = models.CharField(max_length=10, default="email")
     kind = models.CharField(max_length=16, choices=NotificationKind.choices)
-    created_at = models.DateTimeField(default=clock.now)
-    next_attempt_at = models.DateTimeField(default=clock.now)
+    created_at = CoarseDateTimeField(precision="minute", default=clock.now)
+    # First attempt: when it was queued, to the minute; retries: when due.
+    next_attempt_at = models.DateTimeField(default=clock.now_to_minute)
     claimed_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     delivered_at = models.DateTimeField(null=True, blank=True)

@@ -18,7 +18,9 @@ from tropa.vault.files import (
     decrypt_stream,
     encrypt_stream,
     open_file_key,
+    padded_size,
     seal_file_key,
+    unpad_file,
 )
 from tropa.vault.keys import KeyPair, fingerprint, generate_keypair, keypair_from_secret
 from tropa.vault.multi_recipient import (
@@ -68,6 +70,8 @@ from tropa.vault.staff import (
 )
 
 __all__ = [
+    "padded_size",
+    "unpad_file",
     "BrowserValue",
     "browser_values_key",
     "open_browser_value",

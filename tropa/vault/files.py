@@ -62,7 +62,11 @@ class FileSealer:
     one chunk of plaintext is held.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, padded: bool = False) -> None:
+        """With `padded`, zeros follow the data up to a size class
+        (:func:`padded_size`), then the data's length: a stored file no longer
+        shows its size to the byte. :func:`unpad_file` undoes it after decryption."""
+        self.padded = padded
         self.file_key: bytes = sodium.crypto_secretstream_xchacha20poly1305_keygen()
         self._state = sodium.crypto_secretstream_xchacha20poly1305_state()
         header: bytes = sodium.crypto_secretstream_xchacha20poly1305_init_push(
@@ -72,11 +76,17 @@ class FileSealer:
         self._frames: list[bytes] = [bytes([_VERSION]) + header]
         self._finished = False
         self.size = 0
+        self._written = 0
 
     def push(self, data: bytes) -> list[bytes]:
         if self._finished:
             raise ValueError("the stream is finished")
         self.size += len(data)
+        self._append(data)
+        return self._take()
+
+    def _append(self, data: bytes) -> None:
+        self._written += len(data)
         self._pending += data
         # Keep the last full chunk back: if the input ends here it must be FINAL.
         while len(self._pending) > CHUNK_SIZE:
@@ -87,11 +97,15 @@ class FileSealer:
                     self._state, chunk, tag=_TAG_MESSAGE
                 )
             )
-        return self._take()
 
     def finish(self) -> list[bytes]:
         if self._finished:
             raise ValueError("the stream is finished")
+        if self.padded:
+            # Zeros up to the size class, then the real length (8 bytes, big-endian).
+            total = padded_size(self.size + _LENGTH_SIZE)
+            self._append(bytes(total - self._written - _LENGTH_SIZE))
+            self._append(self.size.to_bytes(_LENGTH_SIZE, "big"))
         self._finished = True
         self._frames.append(
             sodium.crypto_secretstream_xchacha20poly1305_push(
@@ -104,6 +118,28 @@ class FileSealer:
     def _take(self) -> list[bytes]:
         frames, self._frames = self._frames, []
         return frames
+
+
+_LENGTH_SIZE = 8
+_MIB = 1024 * 1024
+
+
+def padded_size(size: int) -> int:
+    """The size class a padded file is stored at: the next power of two up to
+    1 MiB (at least 4 KiB), then the next whole MiB."""
+    if size <= _MIB:
+        return max(4096, 1 << max(size - 1, 0).bit_length())
+    return -(-size // _MIB) * _MIB
+
+
+def unpad_file(plaintext: bytes) -> bytes:
+    """The file inside a padded stream's plaintext; CannotOpen if it is not one."""
+    if len(plaintext) < _LENGTH_SIZE:
+        raise CannotOpen("not a padded file")
+    size = int.from_bytes(plaintext[-_LENGTH_SIZE:], "big")
+    if size > len(plaintext) - _LENGTH_SIZE:
+        raise CannotOpen("not a padded file")
+    return plaintext[:size]
 
 
 def decrypt_stream(file_key: bytes, read: Callable[[int], bytes]) -> Iterator[bytes]:

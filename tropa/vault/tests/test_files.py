@@ -16,9 +16,11 @@ from tropa.vault import (
     encrypt_stream,
     generate_keypair,
     open_file_key,
+    padded_size,
     random_token,
     seal_file_key,
     seal_to,
+    unpad_file,
 )
 
 FRAME = CHUNK_SIZE + 17  # ciphertext size of a full chunk
@@ -243,3 +245,40 @@ def test_a_finished_sealer_takes_nothing_more() -> None:
         sealer.push(b"late")
     with pytest.raises(ValueError):
         sealer.finish()
+
+
+@pytest.mark.parametrize(
+    ("size", "stored"),
+    [
+        (0, 4096),
+        (1, 4096),
+        (4096, 4096),
+        (4097, 8192),
+        (700_000, 1 << 20),
+        ((1 << 20) + 1, 2 << 20),
+        (5 * (1 << 20) - 3, 5 << 20),
+    ],
+)
+def test_padded_sizes_are_classes(size, stored):
+    assert padded_size(size) == stored
+
+
+def test_a_padded_file_hides_its_size_to_the_byte_and_opens_whole():
+    streams = {}
+    for size in (1000, 1900, 3000):
+        data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+        sealer = FileSealer(padded=True)
+        frames = sealer.push(data) + sealer.finish()
+        streams[size] = [len(f) for f in frames]
+        plain = b"".join(decrypt_stream(sealer.file_key, io.BytesIO(b"".join(frames)).read))
+        assert unpad_file(plain) == data
+        assert sealer.size == size
+    # Three sizes in one class: the same frames, byte for byte in length.
+    assert streams[1000] == streams[1900] == streams[3000]
+
+
+def test_a_padded_file_with_a_forged_length_is_refused():
+    with pytest.raises(CannotOpen):
+        unpad_file(b"abc" + (10**9).to_bytes(8, "big"))
+    with pytest.raises(CannotOpen):
+        unpad_file(b"short")
