@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -194,8 +195,14 @@ class Server:
             pytest.fail("tropa serve did not stop within 20 s of SIGTERM")
 
 
-def launch_server(initialised: Initialised, logs: Path, port: int | None = None) -> Server:
+def launch_server(
+    initialised: Initialised | Path,
+    logs: Path,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+) -> Server:
     """Start `tropa serve` on a free port (or `port`), without waiting for it."""
+    data = initialised if isinstance(initialised, Path) else initialised.data
     port = port or unused_port()
     stdout, stderr = logs / "serve.out", logs / "serve.err"
     # Output goes to files outside the data directory: a pipe nobody reads
@@ -203,33 +210,41 @@ def launch_server(initialised: Initialised, logs: Path, port: int | None = None)
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(
             [sys.executable, "-m", "tropa.cli", "serve", "--bind", f"127.0.0.1:{port}"]
-            + ["--data", str(initialised.data)],
-            env=tropa_env(),
+            + ["--data", str(data)],
+            env=env or tropa_env(),
             cwd=logs,
             stdout=out,
             stderr=err,
         )
-    return Server(process, port, initialised.data, stdout, stderr)
+    return Server(process, port, data, stdout, stderr)
 
 
-def start_server(initialised: Initialised, logs: Path, port: int | None = None) -> Server:
-    """Start `tropa serve`; return once it accepts connections."""
-    server = launch_server(initialised, logs, port)
-    process = server.process
-    # Bounded wait for another process to bind its port: "Tropa is serving" is
-    # printed before gunicorn binds, so the port itself is what to wait for.
+def listening(server: Server) -> None:
+    """Raises OSError until the server's port accepts connections."""
+    socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
+
+
+def await_server(server: Server, ready: Callable[[Server], None] = listening) -> Server:
+    """Bounded wait for another process: until `ready` stops raising OSError."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while True:
-        if process.poll() is not None:
-            pytest.fail(f"tropa serve exited with {process.returncode}:\n{server.output()}")
+        if server.process.poll() is not None:
+            code = server.process.returncode
+            pytest.fail(f"tropa serve exited with {code}:\n{server.output()}")
         try:
-            socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
+            ready(server)
             return server
         except OSError:
             if time.monotonic() > deadline:
                 server.stop()
-                pytest.fail(f"tropa serve did not listen within 20 s:\n{server.output()}")
+                pytest.fail(f"tropa serve was not ready within 20 s:\n{server.output()}")
             time.sleep(0.05)
+
+
+def start_server(initialised: Initialised, logs: Path, port: int | None = None) -> Server:
+    """Start `tropa serve`; return once it accepts connections (the port itself:
+    "Tropa is serving" is printed before gunicorn binds)."""
+    return await_server(launch_server(initialised, logs, port))
 
 
 def get(url: str, headers: dict[str, str] | None = None):

@@ -15,9 +15,7 @@ import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -33,12 +31,12 @@ import pytest
 from tropa.cases import aliases
 from tropa.intake import codenames
 from tropa.testing.cli import (
-    STARTUP_SECONDS,
     Server,
+    await_server,
+    launch_server,
     parse_words,
     snapshot,
     tropa,
-    unused_port,
 )
 
 CYRILLIC = "абвгдежзиклмнопрстуфхцчшэюя"
@@ -604,32 +602,14 @@ def sqlite_tables(data: Path) -> dict[str, tuple[list[str], list[tuple]]]:
     return tables
 
 
+def answering(server: Server) -> None:
+    with urllib.request.urlopen(server.url + "/", timeout=1):  # noqa: S310
+        pass
+
+
 def start(data: Path, logs: Path, env: dict[str, str]) -> Server:
-    """`tropa serve` on a free loopback port; return once it accepts connections."""
-    port = unused_port()
-    stdout, stderr = logs / "serve.out", logs / "serve.err"
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tropa.cli", "serve", "--bind", f"127.0.0.1:{port}"]
-            + ["--data", str(data)],
-            env=env,
-            cwd=logs,
-            stdout=out,
-            stderr=err,
-        )
-    server = Server(process, port, data, stdout, stderr)
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"tropa serve exited with {process.returncode}:\n{server.output()}")
-        try:
-            with urllib.request.urlopen(server.url + "/", timeout=1):  # noqa: S310
-                return server
-        except OSError:
-            if time.monotonic() > deadline:
-                server.stop()
-                pytest.fail(f"tropa serve did not answer within 20 s:\n{server.output()}")
-            time.sleep(0.05)
+    """`tropa serve` on a free loopback port; return once it answers a page."""
+    return await_server(launch_server(data, logs, env=env), answering)
 
 
 def file_listing(root: Path, skip: Path) -> dict[Path, tuple[int, int]]:
