@@ -89,6 +89,8 @@ class WatchdogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         global _last_check
         response = self.get_response(request)
+        if not request.path.startswith("/staff/"):
+            return response  # requesters' pages: not even a session lookup
         user = getattr(request, "user", None)
         if user is None or not isinstance(user, Staff):
             return response
