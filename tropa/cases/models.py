@@ -77,11 +77,6 @@ class Channel(models.TextChoices):
     STAFF = "staff", _("Recorded by staff")
 
 
-# Kept for the call sites that round before comparing; the fields round anyway.
-hour_precision = clock.to_hour
-minute_precision = clock.to_minute
-
-
 FLAGS = (
     "flag_report_soon",
     "flag_front",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 
-from tropa.cases.models import Case, Message, minute_precision
+from tropa.cases.models import Case, Message
 from tropa.core import clock
 
 
@@ -26,6 +26,6 @@ def append(case: Case, kind: str, sealed_body: bytes, author: object = None) -> 
             kind=kind,
             seq=seq,
             author=author,
-            created_at=minute_precision(clock.now()),
+            created_at=clock.now(),  # the field keeps it to the minute
             sealed_body=sealed_body,
         )

@@ -41,8 +41,10 @@ def start_link(staff: Staff) -> str:
     return code
 
 
-def complete_link(code: str, chat_id: int) -> Staff | None:
-    """Link the chat that sent a valid code; the staff member, or None for a bad code.
+def complete_link(code: str, chat_id: int) -> tuple[Staff | None, bool]:
+    """Link the chat that sent a valid code. Returns the staff member the code
+    belongs to (None for an unknown code) and whether the chat is now linked
+    (not for an expired code).
 
     Runs inside the bot's update transaction (the row is locked against a
     second use of the same code).
@@ -54,21 +56,17 @@ def complete_link(code: str, chat_id: int) -> Staff | None:
         .filter(code_hash=_code_hash(code))
         .first()
     )
-    if link is None or link.code_expires_at is None or link.code_expires_at <= now:
-        return None
+    if link is None:
+        return None, False
+    if link.code_expires_at is None or link.code_expires_at <= now:
+        return link.staff, False
     link.code_hash = None
     link.code_expires_at = None
     link.sealed_chat = vault.seal_to_many(str(chat_id).encode(), [channel_keys().public_key])
     link.linked_at = now
     link.save(update_fields=["code_hash", "code_expires_at", "sealed_chat", "linked_at"])
     record(link.staff, Action.TELEGRAM_LINKED, target=link.staff)
-    return link.staff
-
-
-def language_for_code(code: str) -> str:
-    """The language of the staff member a code belongs to (Russian when unknown)."""
-    link = StaffLink.objects.select_related("staff").filter(code_hash=_code_hash(code)).first()
-    return link.staff.language if link is not None else "ru"
+    return link.staff, True
 
 
 def unlink(staff: Staff) -> None:

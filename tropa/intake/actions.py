@@ -27,7 +27,6 @@ from tropa.cases.models import (
     RegionGroup,
     Situation,
     Status,
-    hour_precision,
 )
 from tropa.cases.uploads import SealedUpload, store_upload
 from tropa.core import clock, groupcommit
@@ -81,7 +80,7 @@ def submit_request(answers: dict[str, object], language: str) -> tuple[str, Case
         ring, case_keys, envelopes = keyring.new_case_keyring()
         case = Case(
             keyring=ring,
-            received_at=hour_precision(clock.now()),
+            received_at=clock.now(),
             questionnaire_version=q.version,
             sealed_intake=seal_answers(stored, [case_keys.public_key, who.keys.public_key]),
             **coded.as_fields(),
@@ -116,7 +115,7 @@ def create_case(answers: dict[str, object], language: str, *, channel: str) -> C
     case = Case(
         keyring=ring,
         channel=channel,
-        received_at=hour_precision(clock.now()),
+        received_at=clock.now(),
         questionnaire_version=q.version,
         sealed_intake=seal_answers(
             {"language": language, "answers": answers}, [case_keys.public_key]

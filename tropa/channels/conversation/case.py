@@ -12,7 +12,7 @@ from django.utils import translation
 from tropa import vault
 from tropa.cases import actions as case_actions
 from tropa.cases import timeline
-from tropa.cases.models import Channel, Kind, hour_precision
+from tropa.cases.models import Channel, Kind
 from tropa.cases.uploads import store_upload
 from tropa.channels import callbacks, staff_links, texts
 from tropa.channels.api import Button, Incoming, Reply
@@ -84,7 +84,7 @@ class CaseSteps:
         self.chat = Chat.objects.create(
             lookup=chat_lookup(self.update.chat_id),
             language=self.chat.language,
-            started_at=hour_precision(clock.now()),
+            started_at=clock.now(),
         )
         self.say(texts.deleted())
 
@@ -118,7 +118,7 @@ class CaseSteps:
         told = self.chat.away_told_at
         if told is not None and now - told < AWAY_EVERY:
             return
-        self.chat.away_told_at = hour_precision(now)
+        self.chat.away_told_at = now  # kept to the hour by the field
         self.say(texts.away(now))
 
     # Check-ins
@@ -163,8 +163,7 @@ class CaseSteps:
 
 def link_staff(code: str, chat_id: int) -> None:
     """`/start staff_<code>`, from the link a staff member made in Tropa."""
-    with translation.override(staff_links.language_for_code(code)):
-        if staff_links.complete_link(code, chat_id) is None:
-            enqueue_to_chat_id(chat_id, Reply(texts.staff_code_wrong()))
-            return
-        enqueue_to_chat_id(chat_id, Reply(texts.staff_linked()))
+    staff, linked = staff_links.complete_link(code, chat_id)
+    with translation.override(staff.language if staff is not None else "ru"):
+        text = texts.staff_linked() if linked else texts.staff_code_wrong()
+    enqueue_to_chat_id(chat_id, Reply(text))

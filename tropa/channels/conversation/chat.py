@@ -15,7 +15,6 @@ from django.utils import translation
 
 from tropa import vault
 from tropa.cases import questionnaire
-from tropa.cases.models import hour_precision
 from tropa.cases.uploads import SealedUpload
 from tropa.channels import callbacks, texts
 from tropa.channels.api import Button, FileRef, Incoming, Reply
@@ -99,7 +98,7 @@ class Conversation(QuestionnaireSteps, CaseSteps):
             found.delete()  # deleted or discarded: this is someone starting afresh
             found = None
         if found is None:
-            found = Chat.objects.create(lookup=lookup, started_at=hour_precision(clock.now()))
+            found = Chat.objects.create(lookup=lookup, started_at=clock.now())
         self.chat = found
         with translation.override(self.chat.language):
             self.dispatch(command, rest)
