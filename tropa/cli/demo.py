@@ -16,6 +16,7 @@ from pathlib import Path
 from tropa.cli import bootstrap
 
 DEMO_PASSWORD = "demo-only-passphrase"  # noqa: S105 (demo directories only)
+DEMO_DURESS_WORD = "ромашка"
 MARKER = "DEMO"
 STAFF = [
     ("olga", "coordinator"),
@@ -212,6 +213,50 @@ def _work_on_some(codenames: list[str]) -> None:
         "Разобрать повестку с юристом",
         clock.now() + timedelta(days=1),
     )
+    _journey(cases[1], codenames[1], ivan, person("ivan")[1])
+
+
+def _journey(case, codename: str, consultant, keys) -> None:  # type: ignore[no-untyped-def]
+    """A soldier's way out, under way: a safe check-in and a duress signal to review."""
+    from tropa.intake.actions import find_requester
+    from tropa.journeys import actions as journeys
+    from tropa.journeys.models import Channel, CheckInKind
+
+    journeys.save_protocol(
+        case,
+        consultant,
+        keys,
+        "Если нет связи 12 часов: звонок юристу, затем в консульство.",
+        "Юрист: через бот; резервный чат: через консультанта.",
+    )
+    journeys.set_duress_word(case, consultant, keys, DEMO_DURESS_WORD)
+    first = journeys.add_leg(
+        case,
+        consultant,
+        keys,
+        journeys.LegText(
+            "Из части до Ростова",
+            details="Увольнительная, рейсовый автобус.",
+            risk_notes="Проверки на выезде из города.",
+            backup_plan="Переждать у знакомых\nСообщить консультанту",
+        ),
+        risk="high",
+        checkin_every_hours=6,
+    )
+    journeys.add_leg(
+        case,
+        consultant,
+        keys,
+        journeys.LegText("Ростов — граница", backup_plan="Вернуться в Ростов"),
+        risk="critical",
+        checkin_every_hours=2,
+    )
+    journeys.start_leg(first, consultant)
+    _requester, who = find_requester(codename)  # type: ignore[misc]
+    for word in ("", DEMO_DURESS_WORD):
+        journeys.check_in(
+            first, CheckInKind.SAFE, channel=Channel.WEB, word=word, requester_keys=who.keys
+        )
 
 
 def banner(url: str, logins: list[DemoLogin], codename: str) -> str:
@@ -222,6 +267,8 @@ def banner(url: str, logins: list[DemoLogin], codename: str) -> str:
         f"  Staff sign-in:   {url}staff/login/\n\n"
         f"Demo logins (password for all: {DEMO_PASSWORD}):\n{rows}\n\n"
         f"A synthetic requester's codename, for {url}portal/login/ :\n  {codename}\n\n"
+        "One of ivan's cases has a journey under way, with a safe check-in and a\n"
+        f"duress signal to review (its agreed duress word: {DEMO_DURESS_WORD}).\n\n"
         "The demo sign-in page lists each account's current two-factor code,\n"
         "so no authenticator app is needed. Stop with Ctrl-C.\n"
     )

@@ -2,8 +2,11 @@
 
 The duress rule: a requester's check-in with the pre-agreed duress word is
 recorded and treated exactly like "I am safe" in everything the requester can
-see (same page, same next deadline), and silently raises a critical alert at
-the top of the ladder.
+see (same page, same next deadline), and the same on disk: every check-in,
+safe, help or duress, writes the same rows (a check-in whose kind is sealed to
+the case key, a timeline event, one check-in alert at the first stage of the
+ladder, the same notifications). Staff who open the case see what it said at
+once; a seized database cannot tell them apart.
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ from tropa.audit.log import record
 from tropa.audit.models import Action
 from tropa.cases import actions as case_actions
 from tropa.cases import hooks
+from tropa.cases.events import record_event
 from tropa.cases.models import Case, Task
 from tropa.core import clock
 from tropa.core.words import normalise
 from tropa.journeys.escalation import raise_alert
+from tropa.journeys.events import JourneyEvent, checked_in_payload
 from tropa.journeys.models import (
     Alert,
     AlertKind,
@@ -36,6 +41,9 @@ from tropa.journeys.models import (
     Plan,
     Risk,
 )
+
+# Padding of a sealed check-in kind before sealing: every kind fills it.
+SAID_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -180,27 +188,51 @@ def check_in(
     """Record a check-in. With the duress word it becomes a silent duress signal."""
     if leg.status != LegStatus.ACTIVE:
         raise case_actions.NotAllowed
+    kind = CheckInKind(kind)
+    if kind == CheckInKind.DURESS:
+        raise ValueError("duress is never chosen, only detected from the word")
     now = clock.now()
     # The duress word turns any check-in, "safe" or "help", into a silent duress signal.
     if requester_keys is not None and _is_duress(leg.plan, word, requester_keys):
         kind = CheckInKind.DURESS
+    case = leg.plan.case
+    # Every branch below writes the same rows with the same plaintext: only
+    # sealed bytes (padded to one size) differ between safe, help and duress.
+    said = seal_said(case.public_key, kind)
     with transaction.atomic():
         checkin = CheckIn.objects.create(
-            leg=leg, kind=kind, channel=channel, at=now, recorded_by=recorded_by
+            leg=leg, sealed_kind=said, channel=channel, at=now, recorded_by=recorded_by
         )
-        # Safe and duress move the deadline alike: nothing differs for anyone watching.
         leg.last_checkin_at = now
         if leg.checkin_every_hours:
             leg.next_checkin_due = now + timedelta(hours=leg.checkin_every_hours)
         leg.save(update_fields=["last_checkin_at", "next_checkin_due"])
-        case = leg.plan.case
-        if kind == CheckInKind.DURESS:
-            raise_alert(case, leg, AlertKind.DURESS, now)
-        elif kind == CheckInKind.HELP:
-            raise_alert(case, leg, AlertKind.HELP, now)
+        record_event(
+            case,
+            case.public_key,
+            JourneyEvent.CHECKED_IN,
+            recorded_by,
+            **checked_in_payload(kind, channel),
+        )
+        raise_alert(case, leg, AlertKind.CHECKIN, now, checkin=checkin)
         if recorded_by is not None:
             record(recorded_by, Action.CHECKIN_RECORDED, case_id=case.pk)
     return checkin
+
+
+def seal_said(case_public_key: bytes, kind: str) -> bytes:
+    """What a check-in said, sealed to the case key, the same size for every kind."""
+    body = json.dumps({"said": str(kind)}).encode()
+    return vault.seal_to_many(body.ljust(SAID_SIZE), [case_public_key])
+
+
+def read_said(checkin: CheckIn, keys: vault.KeyPair) -> CheckInKind | None:
+    """What the check-in said; None when `keys` cannot open it or it is not one."""
+    try:
+        data = json.loads(vault.open_from_many(keys, bytes(checkin.sealed_kind)))
+        return CheckInKind(data["said"])
+    except (vault.CannotOpen, ValueError, KeyError, TypeError):
+        return None
 
 
 def acknowledge(alert: Alert, by: Staff) -> bool:

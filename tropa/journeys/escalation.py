@@ -9,7 +9,9 @@ The ladder, per team with per-plan overrides:
   stage 0  at deadline + grace: the consultants assigned to the case
   stage 1  after `to_duty` minutes more: the team's duty coordinator
   stage 2  after `to_team` minutes more: every coordinator of the team
-A duress signal starts at stage 2. Acknowledging stops the ladder.
+Every check-in (safe, help or duress: the database cannot tell which) raises
+one CHECKIN alert that climbs the same ladder as a missed one until someone
+who opened it acknowledges it. Acknowledging stops the ladder.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.db.models import F, Q
 from tropa.accounts.models import Role, Staff
 from tropa.cases.models import Case
 from tropa.core import clock
-from tropa.journeys.models import Alert, AlertKind, Leg, LegStatus, Plan, Stage
+from tropa.journeys.models import Alert, AlertKind, CheckIn, Leg, LegStatus, Plan, Stage
 from tropa.notify.models import NotificationKind
 from tropa.notify.outbox import queue
 
@@ -61,16 +63,21 @@ def enqueue(people: list[Staff], alert_kind: str) -> None:
     queue(people, NotificationKind.for_alert(alert_kind), always_email=True)
 
 
-def raise_alert(case: Case, leg: Leg | None, kind: str, now: datetime) -> Alert:
-    """A new alert, told at once to its first stage (the top one for duress)."""
+def raise_alert(
+    case: Case, leg: Leg | None, kind: str, now: datetime, checkin: CheckIn | None = None
+) -> Alert:
+    """A new alert, told at once to the first stage of the ladder, whatever its kind."""
     plan = getattr(case, "plan", None)
-    to_duty, to_team = ladder(case, plan)
-    if kind == AlertKind.DURESS:
-        stage, next_at = Stage.TEAM, None
-    else:
-        stage, next_at = Stage.CONSULTANTS, now + timedelta(minutes=to_duty)
+    to_duty, _to_team = ladder(case, plan)
+    stage, next_at = Stage.CONSULTANTS, now + timedelta(minutes=to_duty)
     alert = Alert.objects.create(
-        case=case, leg=leg, kind=kind, stage=stage, raised_at=now, next_escalation_at=next_at
+        case=case,
+        leg=leg,
+        kind=kind,
+        checkin=checkin,
+        stage=stage,
+        raised_at=now,
+        next_escalation_at=next_at,
     )
     enqueue(recipients(case, stage), kind)
     return alert

@@ -2,7 +2,8 @@
 
 Plaintext is limited to what DESIGN.md allows: risk ratings, planned times,
 check-in deadlines, statuses and counts. Titles, details, risk notes, backup
-plans, the emergency protocol, contacts and the duress word are sealed.
+plans, the emergency protocol, contacts, the duress word and what each
+check-in said are sealed.
 """
 
 from __future__ import annotations
@@ -38,15 +39,20 @@ class LegStatus(models.TextChoices):
 
 
 class CheckInKind(models.TextChoices):
+    """What a check-in said. Never a column: sealed to the case key (CheckIn.sealed_kind)."""
+
     SAFE = "safe", _("I am safe")
     HELP = "help", _("I need help")
     DURESS = "duress", _("Duress signal")
 
 
 class AlertKind(models.TextChoices):
+    """What a seized database may know of an alert: a deadline was missed (the
+    watcher saw it), or a check-in came in. Whether that check-in said "safe",
+    "help" or gave the duress word is sealed with the check-in."""
+
     MISSED = "missed", _("Missed check-in")
-    HELP = "help", _("Asked for help")
-    DURESS = "duress", _("Duress signal")
+    CHECKIN = "checkin", _("Check-in to review")
 
 
 class Stage(models.IntegerChoices):
@@ -116,8 +122,12 @@ class Leg(models.Model):
 
 
 class CheckIn(models.Model):
+    """One check-in. Safe, help and duress leave the same rows: the kind is
+    sealed to the case key, and each raises the same check-in alert."""
+
     leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="checkins")
-    kind = models.CharField(max_length=8, choices=CheckInKind.choices)
+    # {"said": CheckInKind}, sealed to the case key.
+    sealed_kind = models.BinaryField()
     channel = models.CharField(max_length=10, choices=Channel.choices)
     at = CoarseDateTimeField(precision="minute")
     recorded_by = models.ForeignKey(
@@ -125,7 +135,7 @@ class CheckIn(models.Model):
     )
 
     def __str__(self) -> str:
-        return f"{self.kind} on {self.leg_id}"
+        return f"check-in on {self.leg_id}"
 
 
 class Alert(models.Model):
@@ -133,6 +143,10 @@ class Alert(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="alerts")
     leg = models.ForeignKey(Leg, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=8, choices=AlertKind.choices)
+    # The check-in a CHECKIN alert is about: what it said is read from there.
+    checkin = models.OneToOneField(
+        CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="alert"
+    )
     stage = models.PositiveSmallIntegerField(choices=Stage.choices, default=Stage.CONSULTANTS)
     raised_at = CoarseDateTimeField(precision="minute")
     next_escalation_at = CoarseDateTimeField(precision="minute", null=True, blank=True)

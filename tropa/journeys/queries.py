@@ -25,7 +25,16 @@ from tropa.cases.models import Case, Status
 from tropa.core import clock
 from tropa.journeys import actions
 from tropa.journeys.forms import DuressForm, LegForm, PlanLadderForm, ProtocolForm
-from tropa.journeys.models import RISK_ORDER, Alert, AlertKind, Leg, LegStatus, Plan, Risk
+from tropa.journeys.models import (
+    RISK_ORDER,
+    Alert,
+    AlertKind,
+    CheckInKind,
+    Leg,
+    LegStatus,
+    Plan,
+    Risk,
+)
 
 RISK_BY_RANK = {rank: risk for risk, rank in RISK_ORDER.items()}
 
@@ -56,7 +65,33 @@ class LegRow:
 @dataclass
 class AlertRow:
     alert: Alert
-    duress: bool
+    # What the check-in said, for a CHECKIN alert the viewer could open.
+    said: CheckInKind | None
+
+    @property
+    def duress(self) -> bool:
+        return self.said == CheckInKind.DURESS
+
+    @property
+    def urgency(self) -> int:
+        """Duress first, then a call for help, a missed deadline, and the rest."""
+        if self.said == CheckInKind.DURESS:
+            return 0
+        if self.said == CheckInKind.HELP:
+            return 1
+        if self.alert.kind == AlertKind.MISSED:
+            return 2
+        return 3
+
+
+def alert_rows(alerts: list[Alert], keys: vault.KeyPair) -> list[AlertRow]:
+    """Open alerts of one case with what their check-ins said, most urgent first."""
+    rows = [
+        AlertRow(alert, actions.read_said(alert.checkin, keys) if alert.checkin else None)
+        for alert in alerts
+    ]
+    rows.sort(key=lambda row: (row.urgency, row.alert.raised_at))
+    return rows
 
 
 def _read_protocol(plan: Plan, keys: vault.KeyPair) -> dict[str, str] | None:
@@ -98,13 +133,12 @@ def journey_context(case: Case, keys: vault.KeyPair, staff: Staff) -> dict[str, 
                     and alert_at < now,
                 )
             )
-    alerts = [
-        AlertRow(alert, alert.kind == AlertKind.DURESS)
-        for alert in Alert.objects.filter(case=case, acknowledged_at__isnull=True).order_by(
-            "raised_at"
-        )
-    ]
-    alerts.sort(key=lambda row: (not row.duress, row.alert.raised_at))
+    alerts = alert_rows(
+        list(
+            Alert.objects.filter(case=case, acknowledged_at__isnull=True).select_related("checkin")
+        ),
+        keys,
+    )
     return {
         "journey_plan": plan,
         "journey_edit": may_edit_plan(staff, case),

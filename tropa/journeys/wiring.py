@@ -1,14 +1,17 @@
 """Where journeys plug into lower apps: the watcher's escalation jobs and the
-journey section of the case page."""
+journey section of the case page, and how the timeline says a check-in."""
 
 from __future__ import annotations
 
-from tropa.cases import page
+from tropa.cases import events, page
 from tropa.core import watch
 from tropa.journeys import escalation, queries
+from tropa.journeys.events import RENDERERS
 
 
 def connect() -> None:
     watch.JOBS.register(escalation.raise_missed_checkins)
     watch.JOBS.register(escalation.escalate_alerts)
     page.SECTIONS.register(queries.journey_context)
+    for kind, render in RENDERERS.items():
+        events.RENDERERS.register(kind, render)

@@ -22,8 +22,7 @@ class NotificationKind(models.TextChoices):
     MESSAGE = "message", _("The requester wrote")
     TASK_DUE = "task_due", _("A task is due")
     ALERT_MISSED = "alert_missed", _("Alert: missed check-in")
-    ALERT_HELP = "alert_help", _("Alert: asked for help")
-    ALERT_DURESS = "alert_duress", _("Alert: duress signal")
+    ALERT_CHECKIN = "alert_checkin", _("Alert: a check-in to review")
     LOOP_DOWN = "loop_down", _("The watcher or the bot stopped")
 
     @classmethod
@@ -32,7 +31,7 @@ class NotificationKind(models.TextChoices):
 
     @property
     def urgent(self) -> bool:
-        return self in (self.ALERT_MISSED, self.ALERT_HELP, self.ALERT_DURESS, self.LOOP_DOWN)
+        return self in (self.ALERT_MISSED, self.ALERT_CHECKIN, self.LOOP_DOWN)
 
 
 class Outbox(models.Model):

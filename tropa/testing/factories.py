@@ -226,3 +226,15 @@ def active_journey(coordinator: Person, consultant: Person, duty: Person) -> dic
     Outbox.objects.all().delete()  # the assignment's own notification
     _requester, who = intake.find_requester(codename)
     return {"case": case, "leg": leg, "duty": duty, "codename": codename, "who": who}
+
+
+def checkins_said(person: Person) -> list[str | None]:
+    """What every check-in said, oldest first, as `person` reads it with their key."""
+    from tropa.journeys.models import CheckIn
+
+    said = []
+    for checkin in CheckIn.objects.select_related("leg__plan__case").order_by("pk"):
+        keys = actions.open_case(checkin.leg.plan.case, person.staff, person.keys())
+        kind = journey_actions.read_said(checkin, keys)
+        said.append(str(kind) if kind else None)
+    return said

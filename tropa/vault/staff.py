@@ -16,6 +16,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 
+from nacl.bindings import sodium_pad, sodium_unpad
 from nacl.exceptions import CryptoError
 from nacl.pwhash import argon2id
 from nacl.secret import SecretBox
@@ -25,7 +26,9 @@ from tropa.vault.errors import CannotOpen, WrongPassword
 from tropa.vault.keys import KEY_SIZE, KeyPair, generate_keypair, keypair_from_secret
 
 _WRAP_VERSION = 1
-_HELD_VERSION = 1
+# Version 2 pads the secret to HELD_BLOCK bytes: the row no longer shows its length.
+_HELD_VERSION = 2
+HELD_BLOCK = 128
 SALT_SIZE = argon2id.SALTBYTES  # 16
 SESSION_KEY_SIZE = SecretBox.KEY_SIZE  # 32
 # version, nonce, MAC and the 32-byte secret key
@@ -143,7 +146,8 @@ def release_from_session(cookie_token: str, held: str) -> KeyPair:
 def hold_secret_for_session(secret: bytes) -> tuple[str, str]:
     """The same split for any short secret (a requester's codename, say)."""
     session_key = random(SESSION_KEY_SIZE)
-    sealed = bytes([_HELD_VERSION]) + bytes(SecretBox(session_key).encrypt(secret))
+    padded = sodium_pad(secret, HELD_BLOCK)
+    sealed = bytes([_HELD_VERSION]) + bytes(SecretBox(session_key).encrypt(padded))
     cookie_token = base64.urlsafe_b64encode(session_key).decode("ascii")
     return cookie_token, base64.b64encode(sealed).decode("ascii")
 
@@ -155,8 +159,8 @@ def release_secret_from_session(cookie_token: str, held: str) -> bytes:
     if len(session_key) != SESSION_KEY_SIZE or sealed[:1] != bytes([_HELD_VERSION]):
         raise CannotOpen("cannot release the session key")
     try:
-        secret: bytes = SecretBox(session_key).decrypt(sealed[1:])
-    except CryptoError:
+        secret: bytes = sodium_unpad(SecretBox(session_key).decrypt(sealed[1:]), HELD_BLOCK)
+    except (CryptoError, ValueError):
         raise CannotOpen("cannot release the session key") from None
     return secret
 

@@ -11,42 +11,16 @@ adversary with the image would.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection
 
 from tropa import vault
 from tropa.accounts.models import Staff
 from tropa.testing.people import english_client
+from tropa.testing.writes import Write, every_write, raw_bytes
 
 WATCHED = ("accounts_staff", "django_session")
-COLUMNS = re.compile(r'"?(\w+)"?\s*=\s*%s')
-
-
-def _columns(sql: str) -> list[str]:
-    """The column of each parameter of an INSERT or UPDATE, in order."""
-    if sql.lstrip().upper().startswith("INSERT"):
-        names = re.search(r"\((.*?)\)\s*VALUES", sql, re.S)
-        assert names, sql
-        return [name.strip().strip('"') for name in names.group(1).split(",")]
-    return COLUMNS.findall(sql.split(" WHERE ")[0])
-
-
-@contextmanager
-def every_write(rows: list[dict[str, object]]):
-    """Record each row version the application writes to the watched tables."""
-
-    def record(execute, sql, params, many, context):
-        statement = sql.lstrip().upper()
-        if statement.startswith(("INSERT", "UPDATE")) and any(t in sql for t in WATCHED):
-            for row in params if many else [params]:
-                rows.append(dict(zip(_columns(sql), row, strict=False)))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        yield
 
 
 def temporary_password(page: str) -> str:
@@ -55,21 +29,16 @@ def temporary_password(page: str) -> str:
     return match.group(1)
 
 
-def _bytes(value: object) -> bytes:
-    """A bytes parameter as written (psycopg wraps them in a Binary)."""
-    return bytes(getattr(value, "obj", value) or b"")  # type: ignore[call-overload]
-
-
 def wraps(rows: list[dict[str, object]]) -> list[vault.WrappedStaffKey]:
     found = []
     for row in rows:
-        secret = _bytes(row.get("wrapped_secret"))
+        secret = raw_bytes(row.get("wrapped_secret"))
         if secret:
             found.append(
                 vault.WrappedStaffKey(
-                    public_key=_bytes(row.get("public_key")),
+                    public_key=raw_bytes(row.get("public_key")),
                     wrapped_secret=secret,
-                    salt=_bytes(row["kdf_salt"]),
+                    salt=raw_bytes(row["kdf_salt"]),
                     opslimit=int(row["kdf_opslimit"]),
                     memlimit=int(row["kdf_memlimit"]),
                 )
@@ -101,9 +70,9 @@ def first_password(client, temporary: str, chosen: str) -> None:
 
 @pytest.mark.django_db
 def test_no_temporary_password_and_no_wrap_under_one_reach_the_database(admin, signed_in):
-    rows: list[dict[str, object]] = []
+    writes: list[Write] = []
     boss = signed_in(admin)
-    with every_write(rows):
+    with every_write(writes, WATCHED):
         # An admin creates an account; the person signs in and chooses a password
         page = boss.post(
             "/staff/people/new/", {"username": "lena", "role": "consultant", "language": "en"}
@@ -117,6 +86,7 @@ def test_no_temporary_password_and_no_wrap_under_one_reach_the_database(admin, s
         client = english_client()
         client.post("/staff/login/", {"username": "lena", "password": reset, "code": ""})
 
+    rows = [write.row for write in writes]
     # Neither temporary password is in any version of any session row
     seen = sessions(rows)
     assert seen, "the search sees the sessions"

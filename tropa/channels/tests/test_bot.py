@@ -24,7 +24,8 @@ from tropa.channels.models import BotState, Chat, Outgoing, SeenUpdate, Step
 from tropa.channels.tests.conftest import restart, shift_to_utc
 from tropa.core import clock
 from tropa.journeys import actions as journeys
-from tropa.journeys.models import Alert, AlertKind, CheckIn, CheckInKind
+from tropa.journeys.models import Alert, AlertKind, CheckIn
+from tropa.testing.factories import checkins_said
 
 pytestmark = pytest.mark.django_db
 
@@ -366,37 +367,36 @@ def travelling(bot, written, coordinator, consultant):
     return leg
 
 
-def test_check_in_safe_with_a_button(bot, written, travelling):
+def test_check_in_safe_with_a_button(bot, written, travelling, consultant):
     said = bot.says(written, "/checkin")
     assert said[0].startswith("Check in: press a button.")
     assert [d for _l, d in bot.last_buttons(written)] == ["c:safe", "c:help"]
     assert bot.presses(written, "c:safe") == ["Thank you. Your check-in is recorded."]
-    assert CheckIn.objects.get().kind == CheckInKind.SAFE
-    assert not Alert.objects.exists()
+    assert checkins_said(consultant) == ["safe"]
+    assert Alert.objects.get().kind == AlertKind.CHECKIN
 
 
-def test_a_duress_check_in_looks_exactly_like_a_safe_one(bot, written, travelling):
+def test_a_duress_check_in_looks_exactly_like_a_safe_one(bot, written, travelling, consultant):
     safe = bot.says(written, "/safe")
     duress = bot.says(written, "/safe ромашка")
     assert safe == duress == ["Thank you. Your check-in is recorded."]
-    kinds = list(CheckIn.objects.order_by("at", "id").values_list("kind", flat=True))
-    assert sorted(kinds) == [CheckInKind.DURESS, CheckInKind.SAFE]
-    alert = Alert.objects.get()
-    assert alert.kind == AlertKind.DURESS
+    assert checkins_said(consultant) == ["safe", "duress"]
+    assert set(Alert.objects.values_list("kind", flat=True)) == {AlertKind.CHECKIN}
     # Both check-in messages are deleted from the phone, alike
     deleted = bot.fake.calls_to("deleteMessage")
     assert len(deleted) == 2
 
 
-def test_a_wrong_word_is_a_plain_safe_check_in(bot, written, travelling):
+def test_a_wrong_word_is_a_plain_safe_check_in(bot, written, travelling, consultant):
     bot.says(written, "/safe Лютик")
-    assert CheckIn.objects.get().kind == CheckInKind.SAFE
+    assert checkins_said(consultant) == ["safe"]
 
 
-def test_a_call_for_help_raises_an_alert(bot, written, travelling):
+def test_a_call_for_help_raises_an_alert(bot, written, travelling, consultant):
     said = bot.says(written, "/sos")
     assert said == ["We got your call for help. A consultant is being alerted now."]
-    assert Alert.objects.get().kind == AlertKind.HELP
+    assert Alert.objects.get().kind == AlertKind.CHECKIN
+    assert checkins_said(consultant) == ["help"]
 
 
 def test_no_check_in_without_an_active_leg(bot, written):

@@ -160,7 +160,7 @@ def test_a_failed_telegram_notification_is_retried(bot, consultant):
     phone = bot.fake.person()
     bot.says(phone, f"/start staff_{connect(client)}")
     Outbox.objects.all().delete()
-    Outbox.objects.create(staff=consultant.staff, kind="alert_duress", channel="telegram")
+    Outbox.objects.create(staff=consultant.staff, kind="alert_checkin", channel="telegram")
     bot.fake.fail_next("sendMessage", error_code=502)
     deliver_outbox()
     row = Outbox.objects.get()

@@ -509,6 +509,13 @@ def test_it_creates_a_demo_with_five_staff(tmp_path):
     statuses = sorted(status for _s, status, _length in cases)
     assert statuses.count("active") == 3 and statuses.count("new") >= 2
     assert len(sql(data, "SELECT id FROM cases_assignment")) == 3
+    # A journey under way, with two check-ins to review (one of them a duress
+    # signal, which the database does not show).
+    assert sql(data, "SELECT status FROM journeys_leg ORDER BY position") == [
+        ("active",),
+        ("planned",),
+    ]
+    assert sql(data, "SELECT kind, stage FROM journeys_alert") == [("checkin", 0)] * 2
     codename = re.search(r"portal/login/ :\n  (.+)$", done.stdout, re.M)
     assert codename and len(codename.group(1).split()) == 7
     # A second run starts the demo afresh.

@@ -22,10 +22,10 @@ from tropa.cases import triage as case_triage
 from tropa.cases.models import Task
 from tropa.conftest import Person
 from tropa.core import clock
-from tropa.journeys.models import Alert, AlertKind, CheckIn, Leg, LegStatus, Stage
+from tropa.journeys.models import Alert, AlertKind, Leg, LegStatus
 from tropa.keyring.actions import create_org_keys
 from tropa.testing.browser import PHONE, screenshot
-from tropa.testing.factories import new_requester
+from tropa.testing.factories import checkins_said, new_requester
 from tropa.testing.people import NAMED
 
 pytestmark = pytest.mark.browser
@@ -178,9 +178,9 @@ def test_a_requester_checks_in_under_duress_and_a_failed_leg_brings_up_its_backu
     # When they check in "I am safe"
     after_safe = check_in(page, "safe")
 
-    # Then they are thanked, and nothing is raised
+    # Then they are thanked, and the consultants get a check-in to review
     expect(page.locator("main ul.messages li.msg")).to_have_text([THANKS])
-    assert not Alert.objects.exists()
+    assert Alert.objects.get().kind == AlertKind.CHECKIN
     screenshot(page, "journeys-portal-checked-in")
 
     # When they check in with the duress word, typed loosely
@@ -192,10 +192,13 @@ def test_a_requester_checks_in_under_duress_and_a_failed_leg_brings_up_its_backu
     expect(page.locator("main ul.messages li.msg")).to_have_text([THANKS])
     expect(page.locator("main section#check-in input[name=word]")).to_have_value("")
 
-    # And every coordinator of the team is alerted at once
-    assert [c.kind for c in CheckIn.objects.order_by("pk")] == ["safe", "duress"]
-    alert = Alert.objects.get()
-    assert alert.kind == AlertKind.DURESS and alert.stage == Stage.TEAM
+    # And the consultant's case page shows the duress at the top of its alerts
+    assert checkins_said(ivan) == ["safe", "duress"]
+    staff_page.goto(f"/staff/cases/{case.pk}/")
+    alerts = staff_page.locator("main section#alerts li.alert")
+    expect(alerts).to_have_count(2)
+    expect(alerts.first).to_have_class(re.compile(r"alert-duress"))
+    expect(alerts.first.locator(".duress-flag")).to_be_visible()
 
     # When the consultant marks the first leg failed
     staff_page.goto(f"/staff/cases/{case.pk}/")

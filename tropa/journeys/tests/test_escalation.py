@@ -1,4 +1,4 @@
-"""Missed check-ins, the escalation ladder, duress and the outbox, with a moved clock."""
+"""Missed check-ins, check-ins, the escalation ladder, duress and the outbox, with a moved clock."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import pytest
 from django.core import mail
 
 from tropa.accounts.models import Role
+from tropa.cases import actions as case_actions
 from tropa.core import clock
 from tropa.journeys import actions
 from tropa.journeys.escalation import escalate_alerts, raise_missed_checkins
 from tropa.journeys.models import Alert, AlertKind, Channel, CheckInKind, Stage
 from tropa.notify.models import Outbox
 from tropa.notify.outbox import deliver_outbox
-from tropa.testing.factories import active_journey
+from tropa.testing.factories import active_journey, case_url
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,13 @@ def test_a_checkin_in_time_moves_the_deadline(journey):
         assert raise_missed_checkins() == 1
 
 
-def test_a_duress_checkin_looks_like_safe_and_alerts_the_top_at_once(
+def said(checkin, person) -> CheckInKind | None:
+    """What a check-in said, as a staff member who opens its case reads it."""
+    case = checkin.leg.plan.case
+    return actions.read_said(checkin, case_actions.open_case(case, person.staff, person.keys()))
+
+
+def test_a_duress_checkin_looks_like_safe_and_climbs_the_same_ladder(
     journey, consultant, coordinator
 ):
     case, leg, who = journey["case"], journey["leg"], journey["who"]
@@ -97,24 +104,51 @@ def test_a_duress_checkin_looks_like_safe_and_alerts_the_top_at_once(
         leg, CheckInKind.SAFE, channel=Channel.WEB, word="", requester_keys=who.keys
     )
     due_after_safe = leg.next_checkin_due
-    assert safe.kind == CheckInKind.SAFE and not Alert.objects.exists()
+    assert said(safe, consultant) == CheckInKind.SAFE
     with clock.moved(timedelta(minutes=1)):
         duress = actions.check_in(
             leg, CheckInKind.SAFE, channel=Channel.WEB, word=" ромашка ", requester_keys=who.keys
         )
-    assert duress.kind == CheckInKind.DURESS
+    assert said(duress, consultant) == CheckInKind.DURESS
     leg.refresh_from_db()
     # The deadline moved exactly as a safe check-in moves it.
     moved = leg.next_checkin_due - due_after_safe
     assert abs(moved - timedelta(minutes=1)) < timedelta(seconds=1)
-    alert = Alert.objects.get()
-    assert alert.kind == AlertKind.DURESS and alert.stage == Stage.TEAM
-    with clock.moved(timedelta(minutes=1)):
+    # One alert each, the same kind at the same stage, told to the same people.
+    alerts = {alert.checkin_id: alert for alert in Alert.objects.all()}
+    assert set(alerts) == {safe.pk, duress.pk}
+    assert {(a.kind, a.stage) for a in alerts.values()} == {(AlertKind.CHECKIN, Stage.CONSULTANTS)}
+    told = list(Outbox.objects.values_list("staff_id", "kind", "channel"))
+    assert told == [(consultant.staff.pk, "alert_checkin", "email")] * 2
+    # Unacknowledged, the duress climbs to the duty coordinator, then the team.
+    actions.acknowledge(alerts[safe.pk], consultant.staff)
+    with clock.moved(timedelta(minutes=17)):
+        assert escalate_alerts() == 1
+    with clock.moved(timedelta(minutes=33)):
+        assert escalate_alerts() == 1
         assert coordinator.staff.email in mailed_to()
     # The word is not stored in plaintext anywhere on the plan.
     from tropa.journeys.models import Plan
 
     assert "ромашка".encode() not in bytes(Plan.objects.get(case=case).sealed_duress)
+
+
+def test_the_case_timeline_keeps_every_checkin_after_its_alert_is_acknowledged(
+    journey, consultant, signed_in
+):
+    case, leg, who = journey["case"], journey["leg"], journey["who"]
+    actions.set_duress_word(case, consultant.staff, consultant.keys(), "ромашка")
+    leg.refresh_from_db()
+    for word in ("", "ромашка"):
+        actions.check_in(
+            leg, CheckInKind.SAFE, channel=Channel.WEB, word=word, requester_keys=who.keys
+        )
+    for alert in Alert.objects.all():
+        actions.acknowledge(alert, consultant.staff)
+    page = signed_in(consultant).get(case_url(case)).content.decode()
+    assert "the person said they are safe (Web form)" in page
+    assert "DURESS: a check-in with the duress word (Web form)" in page
+    assert 'id="alerts"' not in page  # nothing open any more
 
 
 def test_a_wrong_word_is_an_ordinary_safe_checkin(journey, consultant):
@@ -124,14 +158,29 @@ def test_a_wrong_word_is_an_ordinary_safe_checkin(journey, consultant):
     checkin = actions.check_in(
         leg, "safe", channel=Channel.WEB, word="клён", requester_keys=who.keys
     )
-    assert checkin.kind == CheckInKind.SAFE
-    assert not Alert.objects.exists()
+    assert said(checkin, consultant) == CheckInKind.SAFE
+
+
+def test_duress_is_never_chosen_only_detected(journey):
+    with pytest.raises(ValueError):
+        actions.check_in(journey["leg"], CheckInKind.DURESS, channel=Channel.WEB)
+    with pytest.raises(ValueError):
+        actions.check_in(journey["leg"], "hello", channel=Channel.WEB)
+
+
+def test_a_tampered_checkin_reads_as_unknown_not_as_safe(journey, consultant):
+    checkin = actions.check_in(journey["leg"], CheckInKind.HELP, channel=Channel.WEB)
+    sealed = bytearray(checkin.sealed_kind)
+    sealed[-1] ^= 1
+    checkin.sealed_kind = bytes(sealed)
+    assert said(checkin, consultant) is None
 
 
 def test_need_help_alerts_the_consultants(journey, consultant):
-    actions.check_in(journey["leg"], CheckInKind.HELP, channel=Channel.WEB)
+    checkin = actions.check_in(journey["leg"], CheckInKind.HELP, channel=Channel.WEB)
     alert = Alert.objects.get()
-    assert alert.kind == AlertKind.HELP and alert.stage == Stage.CONSULTANTS
+    assert alert.kind == AlertKind.CHECKIN and alert.stage == Stage.CONSULTANTS
+    assert said(checkin, consultant) == CheckInKind.HELP
     assert mailed_to() == [consultant.staff.email]
 
 
@@ -182,15 +231,15 @@ def test_a_failed_delivery_is_retried_until_it_is_delivered(journey, consultant,
     assert len(mail.outbox) == 1 and ("URGENT" in subject or "СРОЧНО" in subject)
 
 
-def test_the_duress_word_with_need_help_goes_to_the_top_too(journey, consultant):
+def test_the_duress_word_with_need_help_is_duress_too(journey, consultant):
     case, leg, who = journey["case"], journey["leg"], journey["who"]
     actions.set_duress_word(case, consultant.staff, consultant.keys(), "ромашка")
     leg.refresh_from_db()
     checkin = actions.check_in(
         leg, CheckInKind.HELP, channel=Channel.WEB, word="Ромашка", requester_keys=who.keys
     )
-    assert checkin.kind == CheckInKind.DURESS
-    assert Alert.objects.get().stage == Stage.TEAM
+    assert said(checkin, consultant) == CheckInKind.DURESS
+    assert Alert.objects.get().stage == Stage.CONSULTANTS
 
 
 def test_a_short_grace_is_not_held_up_by_many_long_ones(journey, consultant, monkeypatch):

@@ -17,8 +17,8 @@ from tropa.cases import triage as case_triage
 from tropa.conftest import english_client
 from tropa.core import clock
 from tropa.journeys import actions
-from tropa.journeys.models import Alert, AlertKind, CheckIn, CheckInKind, Leg, Stage
-from tropa.testing.factories import new_requester, signed_in_client
+from tropa.journeys.models import Alert, AlertKind, CheckIn, Leg, Stage
+from tropa.testing.factories import checkins_said, new_requester, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ def test_the_box_is_at_the_top_of_the_portal_with_the_deadline(journey):
     assert "Check in before" in page
 
 
-def test_a_safe_checkin_moves_the_deadline(journey, frozen):
+def test_a_safe_checkin_moves_the_deadline(journey, frozen, consultant):
     client = signed_in_client(journey["codename"])
     with clock.moved(timedelta(hours=1)):
         response = check_in(client, "safe")
@@ -109,33 +109,34 @@ def test_a_safe_checkin_moves_the_deadline(journey, frozen):
         assert messages_on(client.get("/portal/").content.decode()) == [THANKS]
     leg = Leg.objects.get(pk=journey["leg"].pk)
     assert leg.next_checkin_due == clock.to_minute(frozen + timedelta(hours=7))  # coarse
-    assert CheckIn.objects.get().kind == CheckInKind.SAFE
-    assert not Alert.objects.exists()
+    assert checkins_said(consultant) == ["safe"]
+    assert Alert.objects.get().kind == AlertKind.CHECKIN
 
 
-def test_i_need_help_raises_a_help_alert(journey):
+def test_i_need_help_raises_a_checkin_alert(journey, consultant):
     client = signed_in_client(journey["codename"])
     response = check_in(client, "help")
     assert response.status_code == 302 and response.url == "/portal/"
     assert messages_on(client.get("/portal/").content.decode()) == [HELP]
     alert = Alert.objects.get()
-    assert alert.kind == AlertKind.HELP and alert.stage == Stage.CONSULTANTS
+    assert alert.kind == AlertKind.CHECKIN and alert.stage == Stage.CONSULTANTS
     assert alert.case_id == journey["case"].pk
+    assert checkins_said(consultant) == ["help"]
 
 
-def test_the_duress_word_alerts_the_top_and_answers_exactly_as_safe(journey, consultant):
+def test_the_duress_word_alerts_silently_and_answers_exactly_as_safe(journey, consultant):
     with_word(journey, consultant)
     client = signed_in_client(journey["codename"])
 
     safe = check_in(client, "safe")
     after_safe = client.get("/portal/")
-    assert not Alert.objects.exists()
     duress = check_in(client, "safe", " ромашка ")
     after_duress = client.get("/portal/")
 
-    alert = Alert.objects.get()
-    assert alert.kind == AlertKind.DURESS and alert.stage == Stage.TEAM
-    assert [c.kind for c in CheckIn.objects.order_by("pk")] == ["safe", "duress"]
+    assert checkins_said(consultant) == ["safe", "duress"]
+    assert set(Alert.objects.values_list("kind", "stage")) == {
+        (AlertKind.CHECKIN, Stage.CONSULTANTS)
+    }
     # What the requester's browser gets is the same, byte for byte.
     assert safe.status_code == duress.status_code == 302
     assert normalised(safe) == normalised(duress)
@@ -162,8 +163,7 @@ def test_a_wrong_word_is_an_ordinary_safe_checkin(journey, consultant):
     after_safe = client.get("/portal/")
     wrong = check_in(client, "safe", "клён")
     after_wrong = client.get("/portal/")
-    assert [c.kind for c in CheckIn.objects.all()] == ["safe", "safe"]
-    assert not Alert.objects.exists()
+    assert checkins_said(consultant) == ["safe", "safe"]
     assert normalised(safe) == normalised(wrong)
     assert normalised(after_safe) == normalised(after_wrong)
 
@@ -173,8 +173,7 @@ def test_an_overlong_word_is_an_ordinary_safe_checkin(journey, consultant):
     client = signed_in_client(journey["codename"])
     response = check_in(client, "safe", "x" * 5000)
     assert response.status_code == 302
-    assert CheckIn.objects.get().kind == CheckInKind.SAFE
-    assert not Alert.objects.exists()
+    assert checkins_said(consultant) == ["safe"]
 
 
 def test_without_an_active_leg_there_is_no_box_and_a_checkin_gets_a_plain_answer(

@@ -155,7 +155,7 @@ def test_it_shows_and_acknowledges_an_alert(coordinator, consultant, signed_in):
     # Open alerts come first on the page, above everything, on phones too.
     top = html[: html.index('<div class="case-layout">')]
     assert 'id="alerts"' in top
-    assert "Asked for help" in top and "Acknowledge" in top
+    assert "Check-in: asked for help" in top and "Acknowledge" in top
     response = client.post(url(case, f"alerts/{alert.pk}/acknowledge/"))
     assert response.status_code == 302
     alert.refresh_from_db()
@@ -177,7 +177,7 @@ def test_it_shows_a_duress_signal_as_duress_to_staff(coordinator, consultant, si
     # Then staff see a duress alert, unmistakably, at the top of the page
     html = page(signed_in(coordinator), case)
     top = html[: html.index('<div class="case-layout">')]
-    assert "alert-duress" in top and "DURESS" in top and "Duress signal" in top
+    assert "alert-duress" in top and "DURESS" in top and "Check-in with the duress word" in top
 
 
 def test_journeys_page_orders_riskiest_and_most_overdue_first(coordinator, consultant, signed_in):
