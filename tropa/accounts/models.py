@@ -41,6 +41,12 @@ class Team(models.Model):
     )
     escalate_to_duty_minutes = models.PositiveSmallIntegerField(default=15)
     escalate_to_team_minutes = models.PositiveSmallIntegerField(default=15)
+    # Response targets, in hours: a new case's first reply, and each answer
+    # after the person writes again. Cases past them stand out.
+    first_response_hours = models.PositiveSmallIntegerField(default=24)
+    next_response_hours = models.PositiveSmallIntegerField(default=24)
+    # An open case with nothing from us for this many days is "stale".
+    stale_after_days = models.PositiveSmallIntegerField(default=7)
 
     def __str__(self) -> str:
         return self.name

@@ -1,11 +1,14 @@
-"""Where accounts plug into lower apps: a signed-in person's language choice."""
+"""Where accounts plug into lower apps: a signed-in person's language choice,
+and the admin's and analyst's home blocks."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from tropa.accounts import actions
+from tropa.accounts import home as accounts_home
 from tropa.accounts.models import Staff
+from tropa.core import home
 from tropa.core.language import LANGUAGE_CHOSEN
 
 
@@ -16,3 +19,4 @@ def _keep_language(user: Any, language: str) -> None:
 
 def connect() -> None:
     LANGUAGE_CHOSEN.register(_keep_language)
+    home.PROVIDERS.register(accounts_home.provide)

@@ -28,6 +28,7 @@ from tropa.cases.models import (
     Attachment,
     Case,
     Kind,
+    LastSeen,
     Message,
     Outcome,
     ReplyTemplate,
@@ -191,6 +192,18 @@ def set_status(
         record_event(case, keys.public_key, CaseEvent.STATUS_CHANGED, by, old=previous, new=status)
         record(by, Action.STATUS_CHANGED, case_id=case.pk)
     return case
+
+
+def mark_read(case: Case, staff: Staff) -> None:
+    """`staff` has seen the case's timeline as it is now: nothing on it is unread.
+    (Opening the case is audited by read_intake; this is its bookkeeping.)"""
+    # One upsert, the same single query on a first visit as on the hundredth.
+    LastSeen.objects.bulk_create(
+        [LastSeen(staff=staff, case=case, seq=case.message_count)],
+        update_conflicts=True,
+        unique_fields=["staff", "case"],
+        update_fields=["seq"],
+    )
 
 
 def reveal(case: Case, reader: Staff) -> None:

@@ -11,6 +11,7 @@ from tropa.accounts.current import staff_of as _staff
 from tropa.accounts.models import Role
 from tropa.cases import queries
 from tropa.cases.forms import ListFilterForm
+from tropa.core import clock
 
 CASEWORK = (Role.COORDINATOR, Role.CONSULTANT)
 
@@ -19,7 +20,12 @@ CASEWORK = (Role.COORDINATOR, Role.CONSULTANT)
 def case_list(request: HttpRequest) -> HttpResponse:
     """My cases (and my team's, for a coordinator). Plaintext metadata only."""
     filters = ListFilterForm(request.GET or None)
-    cases = queries.case_list(_staff(request), filters.statuses())
+    cases = queries.case_list(_staff(request), filters.statuses(), filters.queue())
     page_obj = Paginator(cases, 50).get_page(request.GET.get("page"))
-    context = {"filters": filters, "page": page_obj, "cases": page_obj.object_list}
+    context = {
+        "filters": filters,
+        "page": page_obj,
+        "cases": page_obj.object_list,
+        "now": clock.now(),
+    }
     return render(request, "cases/list.html", context)

@@ -40,23 +40,6 @@ NOT_ALLOWED = {
 }
 
 
-def _back(case: Case, anchor: str = "") -> HttpResponse:
-    response = redirect("cases:case", case_id=case.pk)
-    if anchor:
-        response["Location"] += f"#{anchor}"
-    return response
-
-
-def _no_key(request: HttpRequest) -> None:
-    messages.error(
-        request,
-        _(
-            "You hold no key for this case. Ask a coordinator to share it with you again "
-            "(this happens after a password reset)."
-        ),
-    )
-
-
 def back_to_case(case: Case, anchor: str = "") -> HttpResponse:
     response = redirect("cases:case", case_id=case.pk)
     if anchor:
@@ -133,7 +116,10 @@ def render_case_page(
 
 def case_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = get_case_for(_staff(request), case_id)
-    return render_case_page(request, case)
+    response = render_case_page(request, case)
+    if response.status_code == 200:
+        actions.mark_read(case, _staff(request))
+    return response
 
 
 @require_POST

@@ -31,6 +31,8 @@ STATUS_CHOICES = [
 ]
 LIST_FILTERS = [
     ("open", _("Open")),
+    ("waiting", _("Waiting for our answer")),
+    ("unread", _("Unread by me")),
     (Status.TRIAGED.value, Status.TRIAGED.label),
     (Status.ACTIVE.value, Status.ACTIVE.label),
     (Status.IN_TRANSIT.value, Status.IN_TRANSIT.label),
@@ -38,6 +40,9 @@ LIST_FILTERS = [
     (Status.CLOSED.value, Status.CLOSED.label),
     ("all", _("All")),
 ]
+
+
+QUEUES = ("waiting", "unread")
 
 
 def text_area(rows: int) -> forms.Textarea:
@@ -212,9 +217,14 @@ class ListFilterForm(forms.Form):
         choice = (self.cleaned_data.get("status") if self.is_valid() else "") or "open"
         if choice == "all":
             return None
-        if choice == "open":
+        if choice in ("open", *QUEUES):
             return [Status.TRIAGED, Status.ACTIVE, Status.IN_TRANSIT, Status.SAFE]
         return [choice]
+
+    def queue(self) -> str:
+        """ "waiting" or "unread": a queue of open cases; "" for none."""
+        choice = self.cleaned_data.get("status") if self.is_valid() else ""
+        return choice if choice in QUEUES else ""
 
 
 class TemplateForm(forms.ModelForm):

@@ -123,6 +123,13 @@ class Case(models.Model):
     # Timeline entries are numbered per case: times are kept coarse (to the
     # minute), so this number, not the time, orders the conversation.
     message_count = models.PositiveIntegerField(default=0)
+    # Since when the person has been waiting for us: set when a request comes
+    # in (its hour) or the person writes while no answer is owed, cleared by a
+    # reply. What the staff home and the lists sort the waiting by; the times
+    # are those of the timeline entries, no finer.
+    waiting_since = CoarseDateTimeField(precision="minute", null=True, blank=True)
+    # When we last replied (None: never, so a first response is owed).
+    replied_at = CoarseDateTimeField(precision="minute", null=True, blank=True)
     # The answers, as JSON, sealed to the case key.
     sealed_intake = models.BinaryField()
 
@@ -135,6 +142,7 @@ class Case(models.Model):
                 fields=["status", "-priority", "received_at", "situation", "region_group", *FLAGS],
                 name="case_inbox",
             ),
+            models.Index(fields=["team", "status", "waiting_since"], name="case_waiting"),
         ]
 
     def __str__(self) -> str:
@@ -236,6 +244,21 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_id} on {self.case_id}"
+
+
+class LastSeen(models.Model):
+    """How far into a case's timeline one staff member has read: what makes
+    entries "unread" for them. Moved forward when they open the case page."""
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["staff", "case"], name="one_last_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} read {self.case_id} to {self.seq}"
 
 
 class Task(models.Model):

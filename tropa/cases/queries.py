@@ -5,29 +5,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from tropa.accounts.models import Role, Staff
 from tropa.cases import page
 from tropa.cases.access import visible_cases
-from tropa.cases.models import Assignment, Case, ReplyTemplate, Status, Task
+from tropa.cases.models import Assignment, Case, LastSeen, ReplyTemplate, Status, Task
 from tropa.core import clock
 
 
-def case_list(staff: Staff, statuses: list[str] | None) -> QuerySet[Case]:
-    """My cases (and my team's, for a coordinator), most recently changed first."""
+def case_list(staff: Staff, statuses: list[str] | None, queue: str = "") -> QuerySet[Case]:
+    """My cases (and my team's, for a coordinator), most recently changed first;
+    the "waiting" queue longest-waiting first, "unread" what I have not read."""
     cases = visible_cases(staff).exclude(status__in=[Status.NEW, Status.DISCARDED])
     if statuses is not None:
         cases = cases.filter(status__in=statuses)
     mine_open = Q(tasks__owner=staff, tasks__done_at__isnull=True)
     overdue = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_at__lt=clock.now())
-    return (
-        cases.annotate(my_tasks=Count("tasks", filter=mine_open), overdue=Exists(overdue))
-        .prefetch_related(
-            Prefetch("assignments", queryset=Assignment.objects.select_related("staff"))
-        )
-        .order_by("-updated_at", "pk")
+    seen = LastSeen.objects.filter(staff=staff, case=OuterRef("pk")).values("seq")[:1]
+    cases = cases.annotate(
+        my_tasks=Count("tasks", filter=mine_open),
+        overdue=Exists(overdue),
+        unread=F("message_count") - Coalesce(Subquery(seen), 0),
     )
+    order = ["-updated_at", "pk"]
+    if queue == "waiting":
+        cases, order = cases.filter(waiting_since__isnull=False), ["waiting_since", "pk"]
+    elif queue == "unread":
+        cases = cases.filter(unread__gt=0)
+    return cases.prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.select_related("staff"))
+    ).order_by(*order)
 
 
 def candidates(case: Case, assigned: list[Staff]) -> list[Staff]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 
-from tropa.cases.models import Case, Message
+from tropa.cases.models import Case, Kind, Message
 from tropa.core import clock
 
 
@@ -14,12 +14,20 @@ def append(case: Case, kind: str, sealed_body: bytes, author: object = None) -> 
 
     The UPDATE takes the case row's lock until commit, so two writers (the
     requester and a consultant) get distinct numbers on PostgreSQL as on
-    SQLite.
+    SQLite. A requester's message starts the wait for an answer; a reply ends it.
     """
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(
             message_count=F("message_count") + 1, updated_at=clock.now()
         )
+        if kind == Kind.FROM_REQUESTER:  # now an answer is owed, if none was
+            Case.objects.filter(pk=case.pk, waiting_since__isnull=True).update(
+                waiting_since=clock.to_minute(clock.now())
+            )
+        elif kind == Kind.REPLY:
+            Case.objects.filter(pk=case.pk).update(
+                waiting_since=None, replied_at=clock.to_minute(clock.now())
+            )
         seq = Case.objects.values_list("message_count", flat=True).get(pk=case.pk)
         return Message.objects.create(
             case=case,

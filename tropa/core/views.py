@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from tropa.core.access import public
+from tropa.core.home import blocks_for
 from tropa.core.language import LANGUAGE_CHOSEN, remember_language
 
 log = logging.getLogger("tropa")
@@ -40,7 +41,8 @@ def switch_language(request: HttpRequest) -> HttpResponse:
 
 
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/staff_home.html")
+    """What needs the signed-in person now, by role (tropa/core/home.py)."""
+    return render(request, "core/staff_home.html", {"blocks": blocks_for(request)})
 
 
 @public

@@ -101,6 +101,8 @@ def _store_request(
 ) -> None:
     ring.save(force_insert=True)
     Envelope.objects.bulk_create(envelopes)
+    # A new request waits for its first answer from the hour it came in.
+    case.waiting_since = clock.to_hour(case.received_at)
     case.save(force_insert=True)
     if requester is not None:
         requester.save(force_insert=True)

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from tropa import vault
-from tropa.accounts.models import Staff
+from tropa.accounts.models import Role, Staff
 from tropa.cases.access import can_manage, get_case_for
 from tropa.cases.models import Case, Status
 from tropa.core import clock
@@ -179,11 +179,16 @@ def _risk_rank() -> SqlCase:
 
 
 def active_journeys(staff: Staff) -> list[JourneyRow]:
-    """The team's cases with a leg under way, riskiest and most overdue first.
+    """A coordinator's team's cases (a consultant's own) with a leg under way,
+    riskiest and most overdue first.
 
     One query, whatever the number of rows; nothing is decrypted.
     """
-    if staff.team_id is None:
+    if staff.role == Role.COORDINATOR and staff.team_id is not None:
+        scope = Case.objects.filter(team_id=staff.team_id)
+    elif staff.role == Role.CONSULTANT:
+        scope = Case.objects.filter(assignments__staff=staff, assignments__is_open=True)
+    else:
         return []
     legs = Leg.objects.filter(plan__case=OuterRef("pk"))
     active = legs.filter(status=LegStatus.ACTIVE)
@@ -195,8 +200,7 @@ def active_journeys(staff: Staff) -> list[JourneyRow]:
         .values("n")
     )
     cases = (
-        Case.objects.filter(team_id=staff.team_id)
-        .exclude(status__in=[Status.DELETED, Status.MERGED, Status.DISCARDED])
+        scope.exclude(status__in=[Status.DELETED, Status.MERGED, Status.DISCARDED])
         .filter(pk__in=Leg.objects.filter(status=LegStatus.ACTIVE).values("plan__case"))
         .annotate(
             risk_rank=Subquery(

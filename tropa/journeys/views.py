@@ -37,9 +37,7 @@ from tropa.journeys.models import (
 )
 from tropa.journeys.queries import plan_case_for
 from tropa.keyring.actions import NoAccess
-from tropa.notify.outbox import failed_deliveries
-
-FAILED_DELIVERY_ATTEMPTS = 3
+from tropa.notify.outbox import FAILING_AFTER, failed_deliveries
 
 
 def _leg(case: Case, leg_id: uuid.UUID) -> Leg:
@@ -233,12 +231,16 @@ def acknowledge(request: HttpRequest, case_id: uuid.UUID, alert_id: uuid.UUID) -
 # --- the coordinators' journeys page ---------------------------------------------
 
 
-@roles_only(Role.COORDINATOR)
+@roles_only(Role.COORDINATOR, Role.CONSULTANT)
 def journeys(request: HttpRequest) -> HttpResponse:
+    """A coordinator's team, a consultant's own cases: journeys under way."""
+    staff = _staff(request)
+    coordinator = staff.role == Role.COORDINATOR
     context = {
-        "rows": queries.active_journeys(_staff(request)),
-        "failed": failed_deliveries(FAILED_DELIVERY_ATTEMPTS),
+        "rows": queries.active_journeys(staff),
+        "is_coordinator": coordinator,
+        "failed": failed_deliveries(FAILING_AFTER) if coordinator else [],
         "risks": Risk,
-        "ladder_form": team_ladder_form(_staff(request)),
+        "ladder_form": team_ladder_form(staff) if coordinator else None,
     }
     return render(request, "journeys/journeys.html", context)

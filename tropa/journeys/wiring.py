@@ -4,8 +4,9 @@ journey section of the case page, and how the timeline says a check-in."""
 from __future__ import annotations
 
 from tropa.cases import events, page
-from tropa.core import watch
+from tropa.core import home, watch
 from tropa.journeys import escalation, queries
+from tropa.journeys import home as journeys_home
 from tropa.journeys.events import RENDERERS
 
 
@@ -13,5 +14,6 @@ def connect() -> None:
     watch.JOBS.register(escalation.raise_missed_checkins)
     watch.JOBS.register(escalation.escalate_alerts)
     page.SECTIONS.register(queries.journey_context)
+    home.PROVIDERS.register(journeys_home.provide)
     for kind, render in RENDERERS.items():
         events.RENDERERS.register(kind, render)

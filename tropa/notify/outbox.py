@@ -40,6 +40,10 @@ def tell(staff: Staff, kind: NotificationKind) -> bool:
     return staff.is_active and queue([staff], kind) > 0
 
 
+# After this many tries a notification counts as failing (the home page, the journeys page).
+FAILING_AFTER = 3
+
+
 def failed_deliveries(min_attempts: int, limit: int = 200) -> list[Outbox]:
     """Notifications not delivered after several tries (no case content in them)."""
     return list(

@@ -214,17 +214,34 @@ def test_journeys_page_orders_riskiest_and_most_overdue_first(coordinator, consu
     assert "smtp-err-E4" in html and "alert_missed" not in html
 
 
-@pytest.mark.parametrize("role", [Role.CONSULTANT, Role.ANALYST, Role.ADMIN])
-def test_journeys_page_is_for_coordinators_only(make_person, signed_in, role):
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.ADMIN])
+def test_journeys_page_is_for_casework_only(make_person, signed_in, role):
     person = make_person("someone", role)
     assert signed_in(person).get("/staff/journeys/").status_code == 404
+
+
+def test_a_consultant_sees_the_journeys_and_alerts_of_their_own_cases_only(
+    coordinator, consultant, make_person, signed_in
+):
+    other = make_person("maria", Role.CONSULTANT)
+    mine, theirs = new_case(coordinator, consultant), new_case(coordinator, other)
+    for case, person in ((mine, consultant), (theirs, other)):
+        leg = add_leg(person, case)
+        actions.start_leg(leg, person.staff)
+        actions.check_in(leg, "help", channel="web")
+    Outbox.objects.create(staff=coordinator.staff, kind="alert_missed", attempts=5)
+    html = signed_in(consultant).get("/staff/journeys/").content.decode()
+    assert mine.alias in html and theirs.alias not in html
+    assert 'class="badge alert-count">1<' in html
+    # The team's failed deliveries and ladder are the coordinators' business
+    assert 'id="failed-deliveries"' not in html and 'id="escalation"' not in html
 
 
 def test_it_denies_journey_actions_to_an_outsider(coordinator, consultant, outsider, signed_in):
     case = new_case(coordinator, consultant)
     leg = add_leg(consultant, case)
     actions.start_leg(leg, consultant.staff)
-    alert = Alert.objects.create(case=case, leg=leg, kind="help", raised_at=clock.now())
+    alert = Alert.objects.create(case=case, leg=leg, kind="missed", raised_at=clock.now())
     client = signed_in(outsider)
     for tail, data in [
         ("plan/protocol/", {"protocol": "x", "contacts": ""}),
@@ -237,7 +254,7 @@ def test_it_denies_journey_actions_to_an_outsider(coordinator, consultant, outsi
         (f"alerts/{alert.pk}/acknowledge/", {}),
     ]:
         assert client.post(url(case, tail), data).status_code == 404, tail
-    assert client.get("/staff/journeys/").status_code == 404
+    assert case.alias not in client.get("/staff/journeys/").content.decode()
     leg.refresh_from_db()
     alert.refresh_from_db()
     assert leg.status == LegStatus.ACTIVE and alert.acknowledged_at is None

@@ -1,0 +1,52 @@
+"""The staff home page, "what needs me now": blocks each app contributes.
+
+A block is a count and its first lines, each line a link. Each app that has
+something for the home page registers one provider from its wiring module; a
+provider gets the request and returns the blocks for that person's role (none
+when it has nothing for them). Blocks read plaintext metadata; the one
+exception is said where it is made (tropa/journeys/home.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.http import HttpRequest
+
+from tropa.core.registry import Registry
+
+# How many lines a block shows; its count says how many there are in all.
+LINES = 8
+
+
+@dataclass
+class Line:
+    text: str
+    url: str = ""
+    note: str = ""  # what to know at a glance: "waiting 5 h", "3 unread"
+    when: datetime | None = None
+    tone: str = ""  # "danger" or "warn": drawn in red or amber
+    warning: str = ""  # a sentence in bold above the line (a possible duress)
+
+
+@dataclass
+class Block:
+    key: str  # a stable id: the block's anchor and its tests' handle
+    title: str
+    count: int
+    lines: list[Line] = field(default_factory=list)
+    more_url: str = ""
+    empty: str = ""  # said when the count is 0
+    tone: str = ""  # of the block, when its count is not 0
+    order: int = 100  # lower first: what can cost a life at the top
+
+
+Provider = Callable[[HttpRequest], list[Block]]
+PROVIDERS: Registry[Provider] = Registry("staff home blocks")
+
+
+def blocks_for(request: HttpRequest) -> list[Block]:
+    found = [block for provider in PROVIDERS for block in provider(request)]
+    return sorted(found, key=lambda block: (block.order, block.key))
