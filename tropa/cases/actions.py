@@ -194,6 +194,17 @@ def set_status(
     return case
 
 
+def follow_journey(case: Case, status: str, by: Staff) -> None:
+    """The status a journey sets by itself: "in transit" while a leg is under
+    way, "active" again after. Runs inside the journey action's transaction."""
+    previous = case.status
+    case.status = status
+    case.updated_at = clock.now()
+    case.save(update_fields=["status", "updated_at"])
+    record_event(case, case.public_key, CaseEvent.STATUS_CHANGED, by, old=previous, new=status)
+    record(by, Action.STATUS_CHANGED, case_id=case.pk)
+
+
 def mark_read(case: Case, staff: Staff) -> None:
     """`staff` has seen the case's timeline as it is now: nothing on it is unread.
     (Opening the case is audited by read_intake; this is its bookkeeping.)"""

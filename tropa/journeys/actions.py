@@ -12,9 +12,7 @@ once; a seized database cannot tell them apart.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 from django.db import transaction
 
@@ -25,11 +23,24 @@ from tropa.audit.models import Action
 from tropa.cases import actions as case_actions
 from tropa.cases import hooks
 from tropa.cases.events import record_event
-from tropa.cases.models import Case, Task
+from tropa.cases.models import Case
 from tropa.core import clock
 from tropa.core.words import normalise
 from tropa.journeys.escalation import raise_alert
 from tropa.journeys.events import JourneyEvent, checked_in_payload
+from tropa.journeys.legs import (
+    LegPlan,
+    LegText,
+    add_leg,
+    delete_leg,
+    edit_leg,
+    fail_leg,
+    finish_leg,
+    plan_for,
+    read_leg,
+    start_leg,
+    undo_failure,
+)
 from tropa.journeys.models import (
     Alert,
     AlertKind,
@@ -39,24 +50,10 @@ from tropa.journeys.models import (
     Leg,
     LegStatus,
     Plan,
-    Risk,
 )
 
 # Padding of a sealed check-in kind before sealing: every kind fills it.
 SAID_SIZE = 32
-
-
-@dataclass(frozen=True)
-class LegText:
-    title: str
-    details: str = ""
-    risk_notes: str = ""
-    backup_plan: str = ""
-
-
-def plan_for(case: Case) -> Plan:
-    plan, _created = Plan.objects.get_or_create(case=case)
-    return plan
 
 
 def save_protocol(
@@ -86,84 +83,6 @@ def set_duress_word(case: Case, by: Staff, by_keys: vault.KeyPair, word: str) ->
         plan.sealed_duress = sealed if word.strip() else None
         plan.save(update_fields=["sealed_duress"])
         record(by, Action.PLAN_CHANGED, case_id=case.pk)
-
-
-def add_leg(
-    case: Case,
-    by: Staff,
-    by_keys: vault.KeyPair,
-    text: LegText,
-    *,
-    risk: str = Risk.MEDIUM,
-    planned_start: datetime | None = None,
-    planned_end: datetime | None = None,
-    checkin_every_hours: int | None = None,
-    grace_minutes: int = 30,
-) -> Leg:
-    keys = case_actions.open_case(case, by, by_keys)
-    plan = plan_for(case)
-    with transaction.atomic():
-        position = plan.legs.count() + 1
-        leg = Leg.objects.create(
-            plan=plan,
-            position=position,
-            sealed_body=vault.seal_to_many(json.dumps(text.__dict__).encode(), [keys.public_key]),
-            risk=risk,
-            planned_start=planned_start,
-            planned_end=planned_end,
-            checkin_every_hours=checkin_every_hours,
-            grace_minutes=grace_minutes,
-        )
-        record(by, Action.PLAN_CHANGED, case_id=case.pk)
-    return leg
-
-
-def read_leg(leg: Leg, keys: vault.KeyPair) -> LegText:
-    data: dict[str, Any] = json.loads(vault.open_from_many(keys, bytes(leg.sealed_body)))
-    return LegText(**data)
-
-
-def start_leg(leg: Leg, by: Staff) -> Leg:
-    now = clock.now()
-    with transaction.atomic():
-        leg.status = LegStatus.ACTIVE
-        leg.next_checkin_due = (
-            now + timedelta(hours=leg.checkin_every_hours) if leg.checkin_every_hours else None
-        )
-        leg.save(update_fields=["status", "next_checkin_due"])
-        record(by, Action.LEG_CHANGED, case_id=leg.plan.case_id)
-    return leg
-
-
-def finish_leg(leg: Leg, by: Staff) -> Leg:
-    with transaction.atomic():
-        leg.status = LegStatus.DONE
-        leg.next_checkin_due = None
-        leg.save(update_fields=["status", "next_checkin_due"])
-        record(by, Action.LEG_CHANGED, case_id=leg.plan.case_id)
-    return leg
-
-
-def fail_leg(leg: Leg, by: Staff, by_keys: vault.KeyPair) -> list[Task]:
-    """A failed leg: its backup plan comes to the top of the case, one task per line."""
-    case = leg.plan.case
-    keys = case_actions.open_case(case, by, by_keys)
-    text = read_leg(leg, keys)
-    owners = [a.staff for a in case.assignments.select_related("staff")] or [by]
-    tasks = []
-    with transaction.atomic():
-        leg.status = LegStatus.FAILED
-        leg.failed_at = clock.now()
-        leg.next_checkin_due = None
-        leg.save(update_fields=["status", "failed_at", "next_checkin_due"])
-        steps = [ln.strip(" -•\t") for ln in text.backup_plan.splitlines() if ln.strip(" -•\t")]
-        due = clock.now() + timedelta(hours=1)
-        for number, step in enumerate(steps):
-            # A second apart, so the steps keep their order in the task list.
-            when = due + timedelta(seconds=number)
-            tasks.append(case_actions.add_task(case, owners[0], by, by_keys, step, when))
-        record(by, Action.LEG_CHANGED, case_id=case.pk)
-    return tasks
 
 
 def _is_duress(plan: Plan, word: str, requester_keys: vault.KeyPair) -> bool:
@@ -236,12 +155,22 @@ def read_said(checkin: CheckIn, keys: vault.KeyPair) -> CheckInKind | None:
 
 
 def acknowledge(alert: Alert, by: Staff) -> bool:
-    """Stops the ladder; audited. Returns False if someone acknowledged it first."""
+    """Stops the ladder; audited and in the timeline, alike whatever the alert was.
+    Returns False if someone acknowledged it first."""
     with transaction.atomic():
         done = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
             acknowledged_at=clock.now(), acknowledged_by=by, next_escalation_at=None
         )
         if done:
+            case = Case.objects.select_related("keyring").get(pk=alert.case_id)
+            record_event(
+                case,
+                case.public_key,
+                JourneyEvent.ALERT_ACKNOWLEDGED,
+                by,
+                alert=alert.kind,
+                name=by.username,
+            )
             record(by, Action.ALERT_ACKNOWLEDGED, case_id=alert.case_id)
     return bool(done)
 
@@ -255,7 +184,22 @@ def active_leg(case: Case) -> Leg | None:
     )
 
 
-__all__ = ["Channel", "CheckInKind"]
+# The leg lifecycle lives in tropa/journeys/legs.py; callers reach it here too.
+__all__ = [
+    "Channel",
+    "CheckInKind",
+    "LegPlan",
+    "LegText",
+    "add_leg",
+    "delete_leg",
+    "edit_leg",
+    "fail_leg",
+    "finish_leg",
+    "plan_for",
+    "read_leg",
+    "start_leg",
+    "undo_failure",
+]
 
 
 def set_team_ladder(

@@ -23,8 +23,10 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from tropa.accounts.models import Role, Staff
+from tropa.cases.events import record_event
 from tropa.cases.models import Case
 from tropa.core import clock
+from tropa.journeys.events import JourneyEvent
 from tropa.journeys.models import Alert, AlertKind, CheckIn, Leg, LegStatus, Plan, Stage
 from tropa.notify.models import NotificationKind
 from tropa.notify.outbox import queue
@@ -80,6 +82,8 @@ def raise_alert(
         next_escalation_at=next_at,
     )
     enqueue(recipients(case, stage), kind)
+    if kind == AlertKind.MISSED:  # a check-in's alert is in the timeline as the check-in
+        record_event(case, case.public_key, JourneyEvent.ALERT_RAISED, None, stage=stage)
     return alert
 
 
@@ -89,7 +93,7 @@ def raise_missed_checkins() -> int:
     due = (
         Leg.objects.filter(status=LegStatus.ACTIVE, alert_due_at__lte=now)
         .filter(Q(alerted_due__isnull=True) | Q(alerted_due__lt=F("next_checkin_due")))
-        .select_related("plan__case__team")
+        .select_related("plan__case__team", "plan__case__keyring")
         .order_by("alert_due_at")[:BATCH]
     )
     raised = 0
@@ -112,7 +116,7 @@ def escalate_alerts() -> int:
     now = clock.now()
     due = (
         Alert.objects.filter(acknowledged_at__isnull=True, next_escalation_at__lte=now)
-        .select_related("case__team")
+        .select_related("case__team", "case__keyring")
         .order_by("next_escalation_at")[:BATCH]
     )
     moved = 0
@@ -128,5 +132,8 @@ def escalate_alerts() -> int:
             if claimed != 1:
                 continue
             enqueue(recipients(alert.case, stage), alert.kind)
+            record_event(
+                alert.case, alert.case.public_key, JourneyEvent.ALERT_ESCALATED, None, stage=stage
+            )
             moved += 1
     return moved

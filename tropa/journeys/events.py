@@ -1,4 +1,5 @@
-"""Timeline events journeys record, and how the case page says them.
+"""Timeline events journeys record, and how the case page says them: check-ins,
+legs started, done and failed, alerts raised, escalated and acknowledged.
 
 A check-in is in the timeline whatever it said, so the case keeps its whole
 history, duress included, after the alert is acknowledged. The event is the
@@ -7,15 +8,16 @@ same length for every kind: its sealed size says nothing either.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from tropa.cases.events import Shown
 from tropa.cases.models import Channel
-from tropa.journeys.models import CheckInKind
+from tropa.journeys.models import CheckInKind, Stage
 
 # Every kind's value is padded to this many characters in the payload.
 _SAID_WIDTH = max(len(kind.value) for kind in CheckInKind)
@@ -23,6 +25,14 @@ _SAID_WIDTH = max(len(kind.value) for kind in CheckInKind)
 
 class JourneyEvent(models.TextChoices):
     CHECKED_IN = "checked_in", gettext_lazy("Check-in")
+    LEG_STARTED = "leg_started", gettext_lazy("Leg started")
+    LEG_DONE = "leg_done", gettext_lazy("Leg done")
+    LEG_FAILED = "leg_failed", gettext_lazy("Leg failed")
+    LEG_FAILURE_UNDONE = "leg_unfailed", gettext_lazy("Leg failure undone")
+    ALERT_RAISED = "alert_raised", gettext_lazy("Alert raised")
+    ALERT_ESCALATED = "alert_escalated", gettext_lazy("Alert escalated")
+    ALERT_ACKNOWLEDGED = "alert_acked", gettext_lazy("Alert acknowledged")
+    DURESS_CLEARED = "duress_cleared", gettext_lazy("Duress warning cleared")
 
 
 def checked_in_payload(kind: str, channel: str) -> dict[str, str]:
@@ -45,4 +55,53 @@ def _checked_in(payload: dict[str, Any]) -> Shown:
     return Shown(text % {"channel": channel})
 
 
-RENDERERS = {JourneyEvent.CHECKED_IN: _checked_in}
+def _leg(text: str) -> Callable[[dict[str, Any]], Shown]:
+    def render(payload: dict[str, Any]) -> Shown:
+        return Shown(_(text) % {"n": int(payload["position"])})
+
+    return render
+
+
+def _stage(stage: int) -> str:
+    return str(Stage(stage).label)
+
+
+def _alert_raised(payload: dict[str, Any]) -> Shown:
+    return Shown(
+        _("A check-in was missed: alert raised, told to: %(stage)s.")
+        % {"stage": _stage(payload["stage"])}
+    )
+
+
+def _alert_escalated(payload: dict[str, Any]) -> Shown:
+    return Shown(
+        _("Nobody acknowledged the alert: escalated to %(stage)s.")
+        % {"stage": _stage(payload["stage"])}
+    )
+
+
+def _alert_acknowledged(payload: dict[str, Any]) -> Shown:
+    what = _("missed check-in") if payload.get("alert") == "missed" else _("check-in")
+    return Shown(
+        _("Alert (%(what)s) acknowledged by %(name)s.") % {"what": what, "name": payload["name"]}
+    )
+
+
+def _duress_cleared(payload: dict[str, Any]) -> Shown:
+    return Shown(
+        _("%(name)s cleared the duress warning: %(reason)s")
+        % {"name": payload["name"], "reason": payload["reason"]}
+    )
+
+
+RENDERERS = {
+    JourneyEvent.CHECKED_IN: _checked_in,
+    JourneyEvent.LEG_STARTED: _leg(gettext_noop("Leg %(n)s started.")),
+    JourneyEvent.LEG_DONE: _leg(gettext_noop("Leg %(n)s done.")),
+    JourneyEvent.LEG_FAILED: _leg(gettext_noop("Leg %(n)s failed: its backup plan is up.")),
+    JourneyEvent.LEG_FAILURE_UNDONE: _leg(gettext_noop("The failure of leg %(n)s was undone.")),
+    JourneyEvent.ALERT_RAISED: _alert_raised,
+    JourneyEvent.ALERT_ESCALATED: _alert_escalated,
+    JourneyEvent.ALERT_ACKNOWLEDGED: _alert_acknowledged,
+    JourneyEvent.DURESS_CLEARED: _duress_cleared,
+}

@@ -65,8 +65,8 @@ class DuressForm(PageForm):
         strip=True,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=False),
         help_text=_(
-            "Agreed with the requester. Checking in with it looks like an ordinary check-in on "
-            "their screen and silently raises a critical alert. It is never shown again."
+            "Agreed with the requester. A check-in with it looks like an ordinary one on their "
+            "screen and on the server; on this page you see it at once. It is never shown again."
         ),
         error_messages={"required": _("Write the duress word.")},
     )
@@ -165,4 +165,23 @@ class PlanLadderForm(forms.Form):
         label=gettext_lazy("Minutes more until every coordinator is told"),
         required=False,
         **MINUTES,
+    )
+
+
+class ClearDuressForm(PageForm):
+    id_prefix = "clear"
+
+    reason = forms.CharField(
+        label=_("Why it can be cleared"),
+        max_length=500,
+        widget=text_area(2),
+        help_text=_("For example: spoke to the person by voice, they are safe and free."),
+        error_messages={"required": _("Say why the warning can be cleared.")},
+    )
+
+
+class ConfirmFailForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, this leg failed: bring up its backup plan"),
+        error_messages={"required": _("Tick the box to confirm that the leg failed.")},
     )

@@ -23,8 +23,14 @@ from tropa.accounts.models import Role, Staff
 from tropa.cases.access import can_manage, get_case_for
 from tropa.cases.models import Case, Status
 from tropa.core import clock
-from tropa.journeys import actions
-from tropa.journeys.forms import DuressForm, LegForm, PlanLadderForm, ProtocolForm
+from tropa.journeys import actions, legs, marks
+from tropa.journeys.forms import (
+    ClearDuressForm,
+    DuressForm,
+    LegForm,
+    PlanLadderForm,
+    ProtocolForm,
+)
 from tropa.journeys.models import (
     RISK_ORDER,
     Alert,
@@ -60,6 +66,7 @@ class LegRow:
     text: actions.LegText | None  # None: this leg cannot be opened
     overdue: bool
     alerting: bool  # past the deadline and the grace period
+    undoable: bool = False  # failed within the hour: a coordinator may undo it
 
 
 @dataclass
@@ -131,6 +138,7 @@ def journey_context(case: Case, keys: vault.KeyPair, staff: Staff) -> dict[str, 
                     alerting=leg.status == LegStatus.ACTIVE
                     and alert_at is not None
                     and alert_at < now,
+                    undoable=legs.can_undo_failure(leg),
                 )
             )
     alerts = alert_rows(
@@ -155,6 +163,8 @@ def journey_context(case: Case, keys: vault.KeyPair, staff: Staff) -> dict[str, 
             }
         ),
         "duress_form": DuressForm(),
+        "journey_duress_marks": marks.duress_marks(case, keys),
+        "clear_form": ClearDuressForm(),
         "leg_form": LegForm(),
         "risks": Risk,
         "leg_status": LegStatus,

@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tropa import vault
 from tropa.accounts.current import keys_of as _keys
 from tropa.accounts.current import roles_only
 from tropa.accounts.current import staff_of as _staff
@@ -178,21 +177,6 @@ def finish_leg(request: HttpRequest, case_id: uuid.UUID, leg_id: uuid.UUID) -> H
         move=actions.finish_leg,
         done=_("The leg is done."),
     )
-
-
-@require_POST
-def fail_leg(request: HttpRequest, case_id: uuid.UUID, leg_id: uuid.UUID) -> HttpResponse:
-    case = plan_case_for(_staff(request), case_id)
-    leg = _leg(case, leg_id)
-    if leg.status not in (LegStatus.PLANNED, LegStatus.ACTIVE):
-        messages.error(request, _("This leg is already finished."))
-        return _back(case)
-    try:
-        actions.fail_leg(leg, _staff(request), _keys(request))
-    except (NoAccess, vault.CannotOpen):
-        return _no_key(request, case)
-    messages.warning(request, _("The leg failed. Its backup plan is at the top of the page."))
-    return _back(case, "journey-backup")
 
 
 @require_POST

@@ -200,9 +200,22 @@ def test_a_requester_checks_in_under_duress_and_a_failed_leg_brings_up_its_backu
     expect(alerts.first).to_have_class(re.compile(r"alert-duress"))
     expect(alerts.first.locator(".duress-flag")).to_be_visible()
 
-    # When the consultant marks the first leg failed
+    # The duress warning stays in the case header after its alert is acknowledged
     staff_page.goto(f"/staff/cases/{case.pk}/")
-    leg_row(staff_page, first).locator("form[action$='/fail/'] button").click()
+    for _ in range(2):
+        staff_page.locator("main section#alerts li.alert form button").first.click()
+    expect(staff_page.locator("main section#alerts")).to_have_count(0)
+    marks = staff_page.locator("main section#duress-marks")
+    expect(marks).to_contain_text("Duress signal on")
+    expect(marks).to_contain_text("acknowledged by ivan")
+    screenshot(staff_page, "journeys-duress-mark")
+
+    # When the consultant marks the first leg failed, and confirms it on a second form
+    leg_row(staff_page, first).locator("a[href$='/fail/']").click()
+    staff_page.locator("main form button.danger").click()
+    expect(staff_page.locator("main .errors, main .error").first).to_be_visible()
+    staff_page.locator("main input[name=confirm]").check()
+    staff_page.locator("main form button.danger").click()
 
     # Then its backup plan is at the top of the case page, and its steps are tasks
     backup = staff_page.locator("main section#journey-backup")

@@ -112,7 +112,12 @@ def test_it_adds_starts_checks_in_and_fails_a_leg(coordinator, consultant, signe
     checkin = CheckIn.objects.get(leg=leg)
     assert checkin.channel == "staff" and checkin.recorded_by_id == consultant.staff.pk
     # Then it fails: the backup plan is on top and its steps are tasks
-    assert client.post(url(case, f"plan/legs/{leg.pk}/fail/")).status_code == 302
+    # Failing asks first: without the box ticked nothing happens
+    assert client.post(url(case, f"plan/legs/{leg.pk}/fail/")).status_code == 400
+    leg.refresh_from_db()
+    assert leg.status == LegStatus.ACTIVE
+    confirmed = client.post(url(case, f"plan/legs/{leg.pk}/fail/"), {"confirm": "on"})
+    assert confirmed.status_code == 302
     leg.refresh_from_db()
     assert leg.status == LegStatus.FAILED
     assert Task.objects.filter(case=case).count() == 2
