@@ -10,9 +10,12 @@ django.test.Client (so the figure is server time, no network):
   - the inbox, a deep page              GET /staff/inbox/?page=100
   - the case page with 500 entries      GET /staff/cases/<id>/ (opens on the latest 100)
   - the same with the whole timeline    GET /staff/cases/<id>/?all=1
+  - the staff home, "what needs me now"  GET /staff/ (a coordinator, a consultant)
+  - the journeys page                   GET /staff/journeys/
 
 each --runs times after a few warm-up requests, and prints p50/p95/max in ms.
-Budgets (issue 4): inbox p95 <= 100 ms, case page p95 <= 150 ms. Figures,
+Budgets (issue 4): inbox p95 <= 100 ms, case page p95 <= 150 ms; (issue 12)
+staff home p95 <= 50 ms. Figures,
 not a pass/fail test.
 
     python bench/casework.py [--cases 100000] [--new-share 0.2] [--runs 50]
@@ -288,6 +291,11 @@ def generate(args: argparse.Namespace, coordinators: dict, consultants: list) ->
                 received_at=received,
                 updated_at=received,
                 message_count=3 if triaged else 0,
+                # Four in ten open cases wait for our answer (the staff home's first block)
+                waiting_since=received + timedelta(hours=3)
+                if status in OPEN_STATUSES and rng.random() < 0.4
+                else None,
+                replied_at=received + timedelta(hours=2) if triaged else None,
                 sealed_intake=t["answers"],
                 **coded,
             )
@@ -434,6 +442,8 @@ def run(args: argparse.Namespace, database: str) -> None:
         ("discarded list", "/staff/inbox/discarded/", 100),
         (f"case page, {args.entries} entries", f"/staff/cases/{case.pk}/", 150),
         ("  the same, whole timeline", f"/staff/cases/{case.pk}/?all=1", 150),
+        ("staff home, coordinator", "/staff/", 50),
+        ("journeys, coordinator", "/staff/journeys/", 100),
     ]
     print(f"{args.runs} requests each after 5 warm-up, in-process (server time), {database}:")
     for label, url, budget in pages:
@@ -445,6 +455,12 @@ def run(args: argparse.Namespace, database: str) -> None:
         p95 = ms[max(0, int(round(0.95 * len(ms))) - 1)] * 1000
         verdict = "within" if p95 <= budget else "OVER"
         print(f"  {label:28} {percentiles(timings)}   ({verdict} the {budget} ms budget)")
+    # A consultant's home: their own cases among the 100,000
+    status, timings = timed(sign_in(consultants[0].username), "/staff/", args.runs)
+    ms = sorted(timings)
+    p95 = ms[max(0, int(round(0.95 * len(ms))) - 1)] * 1000
+    verdict = "within" if p95 <= 50 else "OVER"
+    print(f"  {'staff home, consultant':28} {percentiles(timings)}   ({verdict} the 50 ms budget)")
 
 
 if __name__ == "__main__":

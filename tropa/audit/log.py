@@ -25,6 +25,7 @@ def record(
     *,
     case_id: uuid.UUID | None = None,
     target: Staff | None = None,
+    count: int | None = None,
 ) -> Entry:
     """Append one entry to the chain, in the caller's transaction if there is one."""
     with transaction.atomic():
@@ -39,6 +40,7 @@ def record(
             action=action,
             case_id=case_id,
             target_staff=target,
+            count=count,
             prev_hash=last[1] if last else GENESIS,
         )
         entry.hash = entry.compute_hash()

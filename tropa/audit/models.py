@@ -63,6 +63,8 @@ class Action(models.TextChoices):
     LEG_CHANGED = "leg_changed", _("Changed a journey leg's status")
     CHECKIN_RECORDED = "checkin_recorded", _("Recorded a check-in")
     ALERT_ACKNOWLEDGED = "alert_acknowledged", _("Acknowledged an alert")
+    SEARCHED = "searched", _("Searched cases (the count is how many were found)")
+    FOUND_BY_CODENAME = "found_by_codename", _("Found a case by the requester's codename")
 
 
 class Entry(models.Model):
@@ -76,6 +78,8 @@ class Entry(models.Model):
     target_staff = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A number the action is about (how many cases a search found); never what was searched.
+    count = models.PositiveIntegerField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -95,4 +99,6 @@ class Entry(models.Model):
             str(self.target_staff_id or ""),
             self.prev_hash,
         ]
+        if self.count is not None:  # entries without a count hash as they always did
+            fields.append(str(self.count))
         return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()

@@ -20,7 +20,7 @@ from tropa import vault
 from tropa.accounts.models import Role, Staff
 from tropa.audit.log import record
 from tropa.audit.models import Action
-from tropa.cases import hooks, timeline
+from tropa.cases import hooks, search_index, timeline
 from tropa.cases.events import CaseEvent, record_event
 from tropa.cases.models import (
     OPEN_STATUSES,
@@ -153,6 +153,7 @@ def reply(
     sealed = vault.seal_to_many(text.encode(), [keys.public_key, *requester_keys(case)])
     with transaction.atomic():
         message = timeline.append(case, Kind.REPLY, sealed, author)
+        search_index.delta(case, keys.public_key, f"m{message.seq}", text)
         attachments = attach(message) if attach is not None else []
         for hook in hooks.AFTER_REPLY:
             hook(case, keys, message, text, attachments)
@@ -167,6 +168,7 @@ def note(case: Case, author: Staff, author_keys: vault.KeyPair, text: str) -> Me
         message = timeline.append(
             case, Kind.NOTE, vault.seal_to_many(text.encode(), [keys.public_key]), author
         )
+        search_index.delta(case, keys.public_key, f"m{message.seq}", text)
         record(author, Action.NOTE_ADDED, case_id=case.pk)
     return message
 
@@ -233,6 +235,7 @@ def add_task(
             sealed_title=vault.seal_to_many(title.encode(), [keys.public_key]),
             due_at=due_at,
         )
+        search_index.delta(case, keys.public_key, f"t{task.pk}", title)
         record(by, Action.TASK_ADDED, case_id=case.pk, target=owner)
     return task
 

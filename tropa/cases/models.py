@@ -246,6 +246,27 @@ class Assignment(models.Model):
         return f"{self.staff_id} on {self.case_id}"
 
 
+class SearchIndex(models.Model):
+    """A case's search terms, sealed to the case key (tropa/cases/search_index.py).
+
+    Writers append a "delta" (the words of one new entry) with the case's
+    public key alone: a requester's message needs no staff key. A search opens
+    the case's rows with the case key, and keeps one "full" row per case,
+    folding the deltas into it. Nothing of the words is plaintext.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    full = models.BooleanField(default=False)
+    sealed_terms = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "full"], name="search_rows")]
+
+    def __str__(self) -> str:
+        return f"search terms of {self.case_id}"
+
+
 class LastSeen(models.Model):
     """How far into a case's timeline one staff member has read: what makes
     entries "unread" for them. Moved forward when they open the case page."""

@@ -18,7 +18,7 @@ from tropa.accounts.actions import default_team
 from tropa.accounts.models import Role, Staff
 from tropa.audit.log import record
 from tropa.audit.models import Action
-from tropa.cases import aliases, hooks, timeline
+from tropa.cases import aliases, hooks, search_index, timeline
 from tropa.cases.actions import NotAllowed, open_case, requester_keys
 from tropa.cases.events import CaseEvent, record_event
 from tropa.cases.models import Case, Status
@@ -95,6 +95,7 @@ def shred_discarded() -> int:
             case.messages.all().delete()
             case.attachments.all().delete()
             case.requesters.all().delete()
+            search_index.forget(case)
             Case.objects.filter(pk=case.pk).update(sealed_intake=b"")
             keyring.crypto_shred(case.keyring)
             count += 1
@@ -138,6 +139,9 @@ def merge(source: Case, target: Case, coordinator: Staff, coordinator_keys: vaul
                 attachment.sealed_meta = vault.seal_to_many(meta, recipients)
                 attachment.save()
         source.messages.all().delete()
+        # The target's index is built afresh at its next search, merged words and all.
+        search_index.forget(source)
+        search_index.forget(target)
         Case.objects.filter(pk=source.pk).update(
             status=Status.MERGED, merged_into=target, sealed_intake=b"", updated_at=clock.now()
         )

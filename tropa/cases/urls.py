@@ -1,6 +1,14 @@
 from django.urls import path
 
-from tropa.cases import case_list, case_page, inbox, reply_templates, staff_pages, views
+from tropa.cases import (
+    case_list,
+    case_page,
+    inbox,
+    reply_templates,
+    search_views,
+    staff_pages,
+    views,
+)
 
 app_name = "cases"
 urlpatterns = [
@@ -14,6 +22,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/restore/", inbox.restore, name="restore"),
     # Casework: tropa/cases/case_list.py, case_page.py, views.py
     path("cases/", case_list.case_list, name="list"),
+    path("search/", search_views.search_page, name="search"),
     path("cases/<uuid:case_id>/", case_page.case_page, name="case"),
     path("cases/<uuid:case_id>/reply/", views.reply, name="reply"),
     path("cases/<uuid:case_id>/note/", views.note, name="note"),

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from tropa import vault
 from tropa.audit.log import record
 from tropa.audit.models import Action
-from tropa.cases import questionnaire, timeline
+from tropa.cases import questionnaire, search_index, timeline
 from tropa.cases.actions import notify_new_message
 from tropa.cases.models import (
     FLAGS,
@@ -25,6 +25,7 @@ from tropa.cases.models import (
     Kind,
     Message,
     RegionGroup,
+    SearchIndex,
     Situation,
     Status,
 )
@@ -86,9 +87,10 @@ def submit_request(answers: dict[str, object], language: str) -> tuple[str, Case
             **coded.as_fields(),
         )
         requester = Requester(case=case, lookup_id=who.lookup_id, public_key=who.keys.public_key)
+        index = search_index.first(answers, case_keys.public_key)
 
         try:
-            groupcommit.run(partial(_store_request, ring, envelopes, case, requester))
+            groupcommit.run(partial(_store_request, ring, envelopes, case, requester, index))
         except IntegrityError:
             # Two codenames with the same lookup id: astronomically unlikely; try again.
             continue
@@ -97,13 +99,18 @@ def submit_request(answers: dict[str, object], language: str) -> tuple[str, Case
 
 
 def _store_request(
-    ring: Keyring, envelopes: list[Envelope], case: Case, requester: Requester | None
+    ring: Keyring,
+    envelopes: list[Envelope],
+    case: Case,
+    requester: Requester | None,
+    index: bytes,
 ) -> None:
     ring.save(force_insert=True)
     Envelope.objects.bulk_create(envelopes)
     # A new request waits for its first answer from the hour it came in.
     case.waiting_since = clock.to_hour(case.received_at)
     case.save(force_insert=True)
+    SearchIndex.objects.create(case=case, full=True, sealed_terms=index)
     if requester is not None:
         requester.save(force_insert=True)
 
@@ -124,7 +131,7 @@ def create_case(answers: dict[str, object], language: str, *, channel: str) -> C
         ),
         **coded.as_fields(),
     )
-    _store_request(ring, envelopes, case, None)
+    _store_request(ring, envelopes, case, None, search_index.first(answers, case_keys.public_key))
     return case
 
 
@@ -150,6 +157,7 @@ def send_message(
     sealed = vault.seal_to_many(text.encode(), recipients)
     with transaction.atomic():
         message = timeline.append(case, Kind.FROM_REQUESTER, sealed)
+        search_index.delta(case, case.public_key, f"m{message.seq}", text)
         for upload in uploads:
             store_upload(upload, case, message, recipients)
         transaction.on_commit(lambda: notify_new_message(case))
@@ -170,6 +178,7 @@ def delete_case(case: Case) -> None:
     with transaction.atomic():
         case.messages.all().delete()
         case.attachments.all().delete()
+        search_index.forget(case)
         Case.objects.filter(pk=case.pk).update(
             status=Status.DELETED,
             sealed_intake=b"",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tropa.intake import checkin, views
+from tropa.intake import checkin, staff_lookup, views
 
 app_name = "intake"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("portal/files/<uuid:attachment_id>/", views.download, name="download"),
     path("portal/delete/", views.delete_everything, name="delete"),
     path("portal/logout/", views.sign_out, name="sign_out"),
+    path("staff/search/codename/", staff_lookup.codename_lookup, name="staff_codename_lookup"),
 ]

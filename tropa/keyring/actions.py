@@ -134,9 +134,9 @@ def open_keyring(ring: Keyring, staff: Staff, staff_keys: vault.KeyPair) -> vaul
 def open_keyrings(
     rings: list[Keyring], staff: Staff, staff_keys: vault.KeyPair
 ) -> dict[object, vault.KeyPair]:
-    """Several keyrings at once, by id, in one query for the staff member's own
-    copies (the rest one by one, as open_keyring does). Rings they cannot open
-    are left out."""
+    """Several keyrings at once, by id: one query for the staff member's own
+    copies, one for the intake copies of the rest (the intake key opened once).
+    Rings they cannot open are left out."""
     own = {
         envelope.keyring_id: envelope
         for envelope in Envelope.objects.filter(
@@ -146,16 +146,34 @@ def open_keyrings(
             recipient_public_key=staff.public_key,
         )
     }
+    rest = [ring for ring in rings if ring.pk not in own and ring.purpose == Purpose.CASE]
+    via_intake = {}
+    intake = None
+    if rest:
+        via_intake = {
+            envelope.keyring_id: envelope
+            for envelope in Envelope.objects.filter(
+                keyring__in=rest, recipient_kind=RecipientKind.INTAKE
+            )
+        }
+        if via_intake:
+            try:
+                intake = open_intake_key(staff, staff_keys)
+            except NoAccess:
+                intake = None
     opened = {}
     for ring in rings:
+        if ring.pk in own:
+            owner, envelope = staff_keys, own[ring.pk]
+        elif intake is not None and ring.pk in via_intake:
+            owner, envelope = intake, via_intake[ring.pk]
+        else:
+            continue
         try:
-            if ring.pk in own:
-                opened[ring.pk] = vault.open_sealed_secret_key(
-                    staff_keys, bytes(own[ring.pk].sealed_secret), bytes(ring.public_key)
-                )
-            else:
-                opened[ring.pk] = open_keyring(ring, staff, staff_keys)
-        except (NoAccess, vault.CannotOpen):
+            opened[ring.pk] = vault.open_sealed_secret_key(
+                owner, bytes(envelope.sealed_secret), bytes(ring.public_key)
+            )
+        except vault.CannotOpen:
             continue
     return opened
 

@@ -32,7 +32,7 @@ def submit_sign_in(page: Page, username: str, password: str, code: str = "") -> 
 
 
 def sign_out(page: Page) -> None:
-    page.locator("nav.staff-nav button[type=submit]").click()
+    page.locator("nav.staff-nav button.sign-out").click()
     expect(page).to_have_url(re.compile(re.escape(LOGIN) + "$"))
 
 

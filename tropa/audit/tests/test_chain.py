@@ -67,4 +67,20 @@ def test_it_walks_long_chains_in_batches(consultant):
 
 def test_entries_hold_no_content_fields():
     names = {field.name for field in Entry._meta.get_fields()}
-    assert names == {"seq", "at", "actor", "action", "case_id", "target_staff", "prev_hash", "hash"}
+    assert names == {
+        "seq",
+        "at",
+        "actor",
+        "action",
+        "case_id",
+        "target_staff",
+        "count",  # a number (cases a search found), never content
+        "prev_hash",
+        "hash",
+    }
+
+
+def test_a_count_is_covered_by_the_hash(admin):
+    entry = record(admin.staff, Action.SEARCHED, count=3)
+    Entry.objects.filter(seq=entry.seq).update(count=4)
+    assert not verify().ok

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from tropa import vault
 from tropa.cases import actions as case_actions
-from tropa.cases import timeline
+from tropa.cases import search_index, timeline
 from tropa.cases.models import Channel, Kind
 from tropa.cases.uploads import store_upload
 from tropa.channels import callbacks, staff_links, texts
@@ -106,6 +106,7 @@ class CaseSteps:
             return
         sealed = vault.seal_to_many(self.update.text.encode(), recipients)
         message = timeline.append(case, Kind.FROM_REQUESTER, sealed)
+        search_index.delta(case, case.public_key, f"m{message.seq}", self.update.text)
         for item in kept:
             store_upload(item.upload, case, message, recipients)
         transaction.on_commit(lambda: case_actions.notify_new_message(case))
