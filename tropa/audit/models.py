@@ -63,6 +63,10 @@ class Action(models.TextChoices):
     LEG_CHANGED = "leg_changed", _("Changed a journey leg's status")
     CHECKIN_RECORDED = "checkin_recorded", _("Recorded a check-in")
     ALERT_ACKNOWLEDGED = "alert_acknowledged", _("Acknowledged an alert")
+    LABEL_ADDED = "label_added", _("Put a label on a case")
+    LABEL_REMOVED = "label_removed", _("Took a label off a case")
+    LABEL_DEFINED = "label_defined", _("Defined or removed a team label")
+    VIEW_SAVED = "view_saved", _("Saved or removed a view of the case list")
     SEARCHED = "searched", _("Searched cases (the count is how many were found)")
     FOUND_BY_CODENAME = "found_by_codename", _("Found a case by the requester's codename")
 

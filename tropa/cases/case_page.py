@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from tropa.accounts.current import keys_of as _keys
 from tropa.accounts.current import staff_of as _staff
-from tropa.cases import actions, page, queries
+from tropa.cases import actions, labels, page, queries
 from tropa.cases.access import can_manage, get_case_for
 from tropa.cases.forms import (
     AssignForm,
@@ -82,7 +82,10 @@ def render_case_page(
     assigned = [a.staff for a in assignments]
     templates = queries.reply_templates()
     manage = can_manage(staff, case)
+    on_case = labels.on_case(case)
     context: dict[str, Any] = {
+        "case_labels": on_case,
+        "label_choices": [label for label in labels.available(staff) if label not in on_case],
         "case": case,
         "is_new": case.status == Status.NEW,
         "is_closed": case.status == Status.CLOSED,

@@ -33,6 +33,7 @@ class CaseEvent(models.TextChoices):
     UNASSIGNED = "unassigned", gettext_lazy("Unassigned")
     STATUS_CHANGED = "status", gettext_lazy("Status changed")
     MERGED = "merged", gettext_lazy("Merged")
+    LABELLED = "labelled", gettext_lazy("Label changed")
 
 
 @dataclass(frozen=True)
@@ -123,9 +124,15 @@ def _merged(payload: dict[str, Any]) -> Shown:
     )
 
 
+def _labelled(payload: dict[str, Any]) -> Shown:
+    text = _("Label “%(label)s” added.") if payload.get("on") else _("Label “%(label)s” removed.")
+    return Shown(text % {"label": payload["label"]})
+
+
 def register_case_events() -> None:
     RENDERERS.register(CaseEvent.ACCEPTED, _accepted)
     RENDERERS.register(CaseEvent.ASSIGNED, _assigned)
     RENDERERS.register(CaseEvent.UNASSIGNED, _unassigned)
     RENDERERS.register(CaseEvent.STATUS_CHANGED, _status_changed)
     RENDERERS.register(CaseEvent.MERGED, _merged)
+    RENDERERS.register(CaseEvent.LABELLED, _labelled)

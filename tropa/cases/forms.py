@@ -211,6 +211,14 @@ def caseload_label(staff: Staff, count: int) -> str:
 
 class ListFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Show"), choices=LIST_FILTERS, required=False)
+    label = forms.TypedChoiceField(label=_("Label"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args: Any, labels: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["label"].choices = [("", _("Any")), *labels]
+
+    def label_id(self) -> int | None:
+        return self.cleaned_data.get("label") if self.is_valid() else None
 
     def statuses(self) -> list[str] | None:
         """The statuses to list; None for all."""

@@ -276,10 +276,28 @@ def caseloads_block(staff: Staff) -> Block:
     )
 
 
+def saved_views_block(staff: Staff) -> Block:
+    views = list(staff.saved_views.order_by("name")[:LINES])
+    return Block(
+        "views",
+        _("My saved views"),
+        len(views),
+        [Line(view.name, reverse("cases:list") + "?" + view.query) for view in views],
+        more_url=reverse("cases:list"),
+        empty=_("Save a filtered case list to find it here."),
+        order=95,
+    )
+
+
 def provide(request: HttpRequest) -> list[Block]:
     staff: Staff = request.user  # type: ignore[assignment]
     if staff.role == Role.CONSULTANT:
-        return [waiting_block(staff), unread_block(staff), tasks_block(staff)]
+        return [
+            waiting_block(staff),
+            unread_block(staff),
+            tasks_block(staff),
+            saved_views_block(staff),
+        ]
     if staff.role == Role.COORDINATOR:
         return [
             new_requests_block(),
@@ -290,5 +308,6 @@ def provide(request: HttpRequest) -> list[Block]:
             unassigned_block(staff),
             stale_block(staff),
             caseloads_block(staff),
+            saved_views_block(staff),
         ]
     return []

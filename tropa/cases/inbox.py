@@ -32,7 +32,7 @@ from tropa import vault
 from tropa.accounts.current import keys_of as _keys
 from tropa.accounts.current import staff_of as _staff
 from tropa.accounts.models import Staff
-from tropa.cases import actions, triage
+from tropa.cases import actions, labels, triage
 from tropa.cases.access import can_manage, can_triage, visible_cases
 from tropa.cases.inbox_query import (
     AGES,
@@ -98,6 +98,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
         ),
         "ages": options(
             [(key, label) for key, (_d, label) in AGES.items()], counts["age"], filters.age
+        ),
+        "labels": options(
+            [(str(label.pk), str(label)) for label in labels.available(_staff(request))],
+            counts["label"],
+            filters.label,
         ),
         "undo_minutes": settings.TROPA_DISCARD_UNDO_MINUTES,
     }

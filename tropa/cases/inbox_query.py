@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tropa.cases.models import Case, RegionGroup, Situation, Status
+from tropa.cases.models import Case, CaseLabel, RegionGroup, Situation, Status
 
 PAGE_SIZE = 50
 MAX_BULK = 500
@@ -48,6 +48,7 @@ class Filters:
     flag: str = ""
     region: str = ""
     age: str = ""
+    label: str = ""  # a label's id
 
     @classmethod
     def parse(cls, params: Any) -> Filters:
@@ -62,6 +63,7 @@ class Filters:
             flag=pick("flag", FLAGS),
             region=pick("region", RegionGroup.values),
             age=pick("age", AGES),
+            label=params.get("label", "") if str(params.get("label", "")).isdigit() else "",
         )
 
     def apply(self, rows: QuerySet[Case], now: datetime, skip: str = "") -> QuerySet[Case]:
@@ -74,11 +76,13 @@ class Filters:
             rows = rows.filter(region_group=self.region)
         if self.age and skip != "age":
             rows = rows.filter(received_at__lt=now - timedelta(days=AGES[self.age][0]))
+        if self.label and skip != "label":
+            rows = rows.filter(case_labels__label_id=int(self.label))
         return rows
 
     @property
     def active(self) -> bool:
-        return any((self.situation, self.flag, self.region, self.age))
+        return any((self.situation, self.flag, self.region, self.age, self.label))
 
 
 def new_requests() -> QuerySet[Case]:
@@ -103,7 +107,9 @@ def facets(filters: Filters, now: datetime) -> dict[str, dict[str, int]]:
             for key, (days, _l) in AGES.items()
         }
     )
+    labelled = CaseLabel.objects.filter(case__in=filters.apply(base, now, skip="label"))
     return {
+        "label": {str(k): n for k, n in _grouped(labelled, "label_id").items()},  # type: ignore[arg-type]
         "situation": _grouped(filters.apply(base, now, skip="situation"), "situation"),
         "region": _grouped(filters.apply(base, now, skip="region"), "region_group"),
         "flag": flag_counts,

@@ -246,6 +246,66 @@ class Assignment(models.Model):
         return f"{self.staff_id} on {self.case_id}"
 
 
+class BuiltinLabel(models.TextChoices):
+    """Labels every helpline has; a team adds its own (Label.team)."""
+
+    PRISONER = "prisoner", _("Prisoner recruit")
+    FOREIGN = "foreign", _("Foreign national")
+    ILLNESS = "illness", _("Serious illness")
+    DECEIVED = "deceived", _("Deceived into a contract")
+    RELATIVE = "relative", _("Relative asking")
+    MINOR = "minor", _("Minor involved")
+    PRESS = "press", _("Press-sensitive")
+
+
+class Label(models.Model):
+    """A label on cases: plaintext metadata, like the coded flags (docs/security.md).
+    A built-in one has a `builtin` key and no team; a team's own has a name."""
+
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="labels"
+    )
+    builtin = models.CharField(max_length=12, choices=BuiltinLabel.choices, blank=True, default="")
+    name = models.CharField(max_length=40, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="one_label_name_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return str(BuiltinLabel(self.builtin).label) if self.builtin else self.name
+
+
+class CaseLabel(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_labels")
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "label"], name="one_label_per_case")]
+        indexes = [models.Index(fields=["label", "case"], name="cases_by_label")]
+
+    def __str__(self) -> str:
+        return f"{self.label_id} on {self.case_id}"
+
+
+class SavedView(models.Model):
+    """A staff member's saved filter of the case list, shown on their home page."""
+
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(max_length=60)
+    # The case list's query string, as the filters wrote it (validated when used).
+    query = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["staff", "name"], name="one_view_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SearchIndex(models.Model):
     """A case's search terms, sealed to the case key (tropa/cases/search_index.py).
 

@@ -11,16 +11,28 @@ from django.db.models.functions import Coalesce
 from tropa.accounts.models import Role, Staff
 from tropa.cases import page
 from tropa.cases.access import visible_cases
-from tropa.cases.models import Assignment, Case, LastSeen, ReplyTemplate, Status, Task
+from tropa.cases.models import (
+    Assignment,
+    Case,
+    CaseLabel,
+    LastSeen,
+    ReplyTemplate,
+    Status,
+    Task,
+)
 from tropa.core import clock
 
 
-def case_list(staff: Staff, statuses: list[str] | None, queue: str = "") -> QuerySet[Case]:
+def case_list(
+    staff: Staff, statuses: list[str] | None, queue: str = "", label: int | None = None
+) -> QuerySet[Case]:
     """My cases (and my team's, for a coordinator), most recently changed first;
     the "waiting" queue longest-waiting first, "unread" what I have not read."""
     cases = visible_cases(staff).exclude(status__in=[Status.NEW, Status.DISCARDED])
     if statuses is not None:
         cases = cases.filter(status__in=statuses)
+    if label is not None:
+        cases = cases.filter(case_labels__label_id=label)
     mine_open = Q(tasks__owner=staff, tasks__done_at__isnull=True)
     overdue = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_at__lt=clock.now())
     seen = LastSeen.objects.filter(staff=staff, case=OuterRef("pk")).values("seq")[:1]
@@ -35,7 +47,8 @@ def case_list(staff: Staff, statuses: list[str] | None, queue: str = "") -> Quer
     elif queue == "unread":
         cases = cases.filter(unread__gt=0)
     return cases.prefetch_related(
-        Prefetch("assignments", queryset=Assignment.objects.select_related("staff"))
+        Prefetch("assignments", queryset=Assignment.objects.select_related("staff")),
+        Prefetch("case_labels", queryset=CaseLabel.objects.select_related("label")),
     ).order_by(*order)
 
 

@@ -1,10 +1,12 @@
 """Where cases plug into lower apps: the watcher's case jobs, and the
 renderers of the timeline events cases records, and the case blocks of the
-staff home."""
+staff home, and the built-in labels after each migration."""
 
 from __future__ import annotations
 
-from tropa.cases import actions, events, triage
+from django.db.models.signals import post_migrate
+
+from tropa.cases import actions, events, labels, triage
 from tropa.cases import home as cases_home
 from tropa.core import home, watch
 
@@ -14,3 +16,9 @@ def connect() -> None:
     watch.JOBS.register(actions.notify_due_tasks)
     events.register_case_events()
     home.PROVIDERS.register(cases_home.provide)
+    post_migrate.connect(_builtin_labels, dispatch_uid="tropa.cases.builtin_labels")
+
+
+def _builtin_labels(sender: object, **kwargs: object) -> None:
+    if getattr(sender, "label", "") == "cases":
+        labels.ensure_builtin()
