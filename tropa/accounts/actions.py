@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tropa import vault
 from tropa.accounts.keys import needs_intake_grant
-from tropa.accounts.models import Role, Staff, Team
+from tropa.accounts.models import DEFAULT_TEAM_NAME, Role, Staff, Team
 from tropa.accounts.signin import clear_throttle, normalise_username, totp_device
 from tropa.audit.log import record
 from tropa.audit.models import Action
@@ -21,7 +21,7 @@ from tropa.core import clock
 from tropa.keyring import actions as keyring
 
 RECOVERY_CODE_COUNT = 10
-DEFAULT_TEAM = "Main"
+DEFAULT_TEAM = DEFAULT_TEAM_NAME
 _PASSPHRASE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 (no l, o, 0, 1)
 
 

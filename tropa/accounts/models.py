@@ -31,6 +31,10 @@ username_validator = RegexValidator(
 )
 
 
+# The team new accounts and requests fall into (tropa/accounts/actions.py: default_team).
+DEFAULT_TEAM_NAME = "Main"
+
+
 class Team(models.Model):
     """Need-to-know: a triaged case belongs to one team; its coordinators see it."""
 
@@ -49,6 +53,9 @@ class Team(models.Model):
     stale_after_days = models.PositiveSmallIntegerField(default=7)
 
     def __str__(self) -> str:
+        """The name, but the team every helpline starts with in the reader's language."""
+        if self.name == DEFAULT_TEAM_NAME:
+            return str(_("Main team"))
         return self.name
 
 

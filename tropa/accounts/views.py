@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tropa.accounts import actions, session_keys
 from tropa.accounts.current import keys_of as _keys
 from tropa.accounts.current import staff_of as _staff
+from tropa.accounts.demo import DEMO_PASSWORD
 from tropa.accounts.forms import (
     CodeForm,
     LanguageForm,
@@ -46,8 +47,8 @@ def _safe_next(request: HttpRequest) -> str:
     return settings.LOGIN_REDIRECT_URL
 
 
-def _demo_codes() -> list[tuple[str, str]]:
-    """Demo mode only: the current code of each demo account, shown on the sign-in page."""
+def _demo_codes() -> list[tuple[str, str, str]]:
+    """Demo mode only: each demo account's role and current code, for the sign-in page."""
     if not settings.TROPA_DEMO:
         return []
     from django_otp.oath import TOTP
@@ -55,7 +56,7 @@ def _demo_codes() -> list[tuple[str, str]]:
     rows = []
     for device in TOTPDevice.objects.filter(confirmed=True).select_related("user"):
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        rows.append((device.user.username, f"{totp.token():06d}"))
+        rows.append((device.user.username, device.user.get_role_display(), f"{totp.token():06d}"))
     return sorted(rows)
 
 
@@ -77,7 +78,16 @@ def sign_in_view(request: HttpRequest) -> HttpResponse:
         elif result.outcome is SignInState.FAILED:
             if result.staff is not None:
                 record(None, Action.LOGIN_FAILED, target=result.staff)
-            form.add_error(None, _("Wrong username, password or code."))
+            if form.cleaned_data["code"]:
+                form.add_error(None, _("Wrong username, password or code."))
+            else:
+                form.add_error(
+                    None,
+                    _(
+                        "Wrong username or password, or the two-factor code is missing: "
+                        "leave it empty only on your very first sign-in."
+                    ),
+                )
         else:
             assert result.staff is not None
             login(request, result.staff, backend="django.contrib.auth.backends.ModelBackend")
@@ -102,7 +112,12 @@ def sign_in_view(request: HttpRequest) -> HttpResponse:
         form.data = form.data.copy()
         form.data["password"] = ""
         form.data["code"] = ""
-    context = {"form": form, "next": _safe_next(request), "demo_codes": _demo_codes()}
+    context = {
+        "form": form,
+        "next": _safe_next(request),
+        "demo_codes": _demo_codes(),
+        "demo_password": DEMO_PASSWORD,
+    }
     return render(request, "accounts/sign_in.html", context)
 
 

@@ -19,11 +19,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from tropa.cases.models import Situation
 from tropa.conf import env_str
 from tropa.core import clock
+from tropa.core.long_text import LongTextField, limit_note
 
 HERE = Path(__file__).resolve().parent
 TYPES = {"choice", "multi", "date", "text", "textarea", "region"}
@@ -263,8 +265,15 @@ def _field(question: Question, q: Questionnaire, language: str) -> forms.Field:
         choices: list[Any] = [("", "—")]
         choices += grouped
         return ChoiceField(choices=choices, **common)
-    widget = forms.Textarea(attrs={"rows": 8}) if question.type == "textarea" else None
-    return CharField(max_length=question.max_length, widget=widget, strip=True, **common)
+    if question.type == "textarea":
+        # Its limit said in its help, and never cut by the browser (tropa/core/long_text.py)
+        with translation.override(language):
+            note = limit_note(question.max_length)
+        help_text = f"{common.pop('help_text', '')} {note}".strip()
+        return LongTextField(
+            max_length=question.max_length, strip=True, help_text=help_text, **common
+        )
+    return CharField(max_length=question.max_length, strip=True, **common)
 
 
 def form_class(language: str, channel: str = "web") -> type[forms.Form]:

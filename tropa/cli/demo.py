@@ -13,9 +13,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tropa.accounts.demo import DEMO_PASSWORD
 from tropa.cli import bootstrap
 
-DEMO_PASSWORD = "demo-only-passphrase"  # noqa: S105 (demo directories only)
 DEMO_DURESS_WORD = "ромашка"
 MARKER = "DEMO"
 STAFF = [

@@ -4,8 +4,10 @@ The duress rule, as the requester's browser sees it: a check-in with the
 pre-agreed word answers exactly as "I am safe" does, byte for byte apart from
 the per-request CSRF token and session cookie. So the view never branches on
 what `actions.check_in` decided; it branches only on what the person pressed.
-The check-in word field is always there, whether or not a word was agreed, and
-nothing on the page ever says whether one exists.
+The duress word goes into the note ("Anything to add?") that every check-in
+has for its own sake: a coercer watching sees a person write a few words to
+their consultant, as they always do, and nothing on the page ever says whether
+a word was agreed (docs/journeys.md, "Where the word goes").
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from tropa.intake import portal
 from tropa.journeys import actions
 from tropa.journeys.models import CheckInKind
 
-# Longer than any agreed word; anything longer is cut, never refused, so a long
-# word answers like any other.
-WORD_MAX = 100
+# A note longer than this is kept to its first characters, never refused, so a
+# long note answers like any other (the box says the limit).
+WORD_MAX = actions.NOTE_MAX
 
 
 def checkin_box(case: Case) -> dict[str, Any] | None:
@@ -35,7 +37,7 @@ def checkin_box(case: Case) -> dict[str, Any] | None:
     leg = actions.active_leg(case)
     if leg is None:
         return None
-    return {"due": leg.next_checkin_due, "word_max": WORD_MAX}
+    return {"due": leg.next_checkin_due, "note_max": WORD_MAX}
 
 
 @public
@@ -56,12 +58,21 @@ def check_in(request: HttpRequest) -> HttpResponse:
             leg,
             kind,
             channel=Channel.WEB,
-            word=request.POST.get("word", "")[:WORD_MAX],
+            word=request.POST.get("note", "")[: WORD_MAX * 2],
             requester_keys=request.requester_identity.keys,  # type: ignore[attr-defined]
         )
     except case_actions.NotAllowed:  # the leg ended between reading and writing
         messages.info(request, _("There is nothing to check in for right now."))
         return redirect("intake:portal")
+    if len(" ".join(request.POST.get("note", "").split())) > WORD_MAX:
+        messages.info(
+            request,
+            _(
+                "Your note was kept to its first %(n)d characters: write the rest "
+                "as a message below."
+            )
+            % {"n": WORD_MAX},
+        )
     if kind == CheckInKind.HELP:
         messages.success(
             request, _("We got your call for help. A consultant is being alerted now.")

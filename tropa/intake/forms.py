@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+
+from tropa.core.long_text import LongTextField, limit_note
 
 MAX_MESSAGE = 10_000
 
@@ -29,11 +32,12 @@ class KeptForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    text = forms.CharField(
+    text = LongTextField(
         label=_("Your message"),
         max_length=MAX_MESSAGE,
+        rows=6,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=lazy(limit_note, str)(MAX_MESSAGE),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import unicodedata
 import uuid
 
 from django.conf import settings
@@ -121,15 +122,24 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             "codename",
             _("We found no conversation with this codename. Check the words and their order."),
         )
+        # The words stay in the box to be corrected, not typed again: they
+        # opened nothing, and the page is never cached (Cache-Control: no-store).
+        # Invisible control characters (a right-to-left override) are not shown back.
+        typed = form.data.get("codename", "")
+        if not any(unicodedata.category(ch) in ("Cc", "Cf") for ch in typed):
+            return render(request, "intake/sign_in.html", {"form": form})
     if form.is_bound:
         form.data = form.data.copy()
-        form.data["codename"] = ""  # never echo a codename back into a page
+        form.data["codename"] = ""  # junk (too long, control characters) is not shown back
     return render(request, "intake/sign_in.html", {"form": form})
 
 
 def _conversation(requester: actions.Requester, who: actions.Identity) -> list[dict[str, object]]:
     case = requester.case
     rows = []
+    story = _own_story(case, who)
+    if story:  # what they wrote in the form opens their side of the conversation
+        rows.append({"kind": "story", "at": case.received_at, "body": story, "files": []})
     items = (
         case.messages.filter(kind__in=[Kind.FROM_REQUESTER, Kind.REPLY])
         .prefetch_related("attachments")
@@ -149,6 +159,16 @@ def _conversation(requester: actions.Requester, who: actions.Identity) -> list[d
             files.append({"id": attachment.id, **json.loads(meta)})
         rows.append({"kind": item.kind, "at": item.created_at, "body": body, "files": files})
     return rows
+
+
+def _own_story(case: actions.Case, who: actions.Identity) -> str:
+    """The story from the person's own request, opened with their own key."""
+    try:
+        stored = json.loads(vault.open_from_many(who.keys, bytes(case.sealed_intake)))
+    except (vault.CannotOpen, ValueError):
+        return ""
+    story = stored.get("answers", {}).get("story", "") if isinstance(stored, dict) else ""
+    return story if isinstance(story, str) else ""
 
 
 def _render_portal(

@@ -12,6 +12,7 @@ once; a seized database cannot tell them apart.
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 from django.db import transaction
@@ -53,7 +54,11 @@ from tropa.journeys.models import (
 )
 
 # Padding of a sealed check-in kind before sealing: every kind fills it.
-SAID_SIZE = 32
+SAID_SIZE = 1024
+# A check-in's note ("anything to add?"), which is also where the person types
+# the agreed duress word: kept to this many characters, sealed at one size.
+NOTE_MAX = 200
+_WORD = re.compile(r"\w+")
 
 
 def save_protocol(
@@ -85,14 +90,25 @@ def set_duress_word(case: Case, by: Staff, by_keys: vault.KeyPair, word: str) ->
         record(by, Action.PLAN_CHANGED, case_id=case.pk)
 
 
-def _is_duress(plan: Plan, word: str, requester_keys: vault.KeyPair) -> bool:
-    if not plan.sealed_duress or not word.strip():
+def _is_duress(plan: Plan, note: str, requester_keys: vault.KeyPair) -> bool:
+    """Whether the note holds the agreed word (its words in a row, any case,
+    ё as е, punctuation around them ignored): "всё хорошо, ромашка!" holds "ромашка"."""
+    if not plan.sealed_duress or not note.strip():
         return False
     try:
         agreed = vault.open_from_many(requester_keys, bytes(plan.sealed_duress))
     except vault.CannotOpen:
         return False
-    return vault.constant_time_equal(agreed, normalise(word).encode())
+    wanted = _WORD.findall(agreed.decode())
+    typed = _WORD.findall(normalise(note))
+    if not wanted:
+        return False
+    # Every window is compared, match or not: the time depends on the note's length only.
+    found = False
+    for start in range(len(typed) - len(wanted) + 1):
+        window = " ".join(typed[start : start + len(wanted)]).encode()
+        found |= vault.constant_time_equal(window, " ".join(wanted).encode())
+    return found
 
 
 def check_in(
@@ -104,7 +120,9 @@ def check_in(
     requester_keys: vault.KeyPair | None = None,
     recorded_by: Staff | None = None,
 ) -> CheckIn:
-    """Record a check-in. With the duress word it becomes a silent duress signal."""
+    """Record a check-in. `word` is the person's note; with the duress word in it
+    the check-in becomes a silent duress signal. The note reaches staff, sealed."""
+    note = " ".join(word.split())[:NOTE_MAX]
     if leg.status != LegStatus.ACTIVE:
         raise case_actions.NotAllowed
     kind = CheckInKind(kind)
@@ -112,12 +130,12 @@ def check_in(
         raise ValueError("duress is never chosen, only detected from the word")
     now = clock.now()
     # The duress word turns any check-in, "safe" or "help", into a silent duress signal.
-    if requester_keys is not None and _is_duress(leg.plan, word, requester_keys):
+    if requester_keys is not None and _is_duress(leg.plan, note, requester_keys):
         kind = CheckInKind.DURESS
     case = leg.plan.case
     # Every branch below writes the same rows with the same plaintext: only
     # sealed bytes (padded to one size) differ between safe, help and duress.
-    said = seal_said(case.public_key, kind)
+    said = seal_said(case.public_key, kind, note)
     with transaction.atomic():
         checkin = CheckIn.objects.create(
             leg=leg, sealed_kind=said, channel=channel, at=now, recorded_by=recorded_by
@@ -131,7 +149,7 @@ def check_in(
             case.public_key,
             JourneyEvent.CHECKED_IN,
             recorded_by,
-            **checked_in_payload(kind, channel),
+            **checked_in_payload(kind, channel, note),
         )
         raise_alert(case, leg, AlertKind.CHECKIN, now, checkin=checkin)
         if recorded_by is not None:
@@ -139,10 +157,18 @@ def check_in(
     return checkin
 
 
-def seal_said(case_public_key: bytes, kind: str) -> bytes:
-    """What a check-in said, sealed to the case key, the same size for every kind."""
-    body = json.dumps({"said": str(kind)}).encode()
+def seal_said(case_public_key: bytes, kind: str, note: str = "") -> bytes:
+    """What a check-in said and its note, sealed to the case key, one size for all."""
+    body = json.dumps({"said": str(kind), "note": note[:NOTE_MAX]}, ensure_ascii=False).encode()
     return vault.seal_to_many(body.ljust(SAID_SIZE), [case_public_key])
+
+
+def read_note(checkin: CheckIn, keys: vault.KeyPair) -> str:
+    try:
+        note = json.loads(vault.open_from_many(keys, bytes(checkin.sealed_kind))).get("note", "")
+    except (vault.CannotOpen, ValueError, AttributeError):
+        return ""
+    return note if isinstance(note, str) else ""
 
 
 def read_said(checkin: CheckIn, keys: vault.KeyPair) -> CheckInKind | None:

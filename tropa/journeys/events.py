@@ -8,6 +8,7 @@ same length for every kind: its sealed size says nothing either.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,9 +19,6 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from tropa.cases.events import Shown
 from tropa.cases.models import Channel
 from tropa.journeys.models import CheckInKind, Stage
-
-# Every kind's value is padded to this many characters in the payload.
-_SAID_WIDTH = max(len(kind.value) for kind in CheckInKind)
 
 
 class JourneyEvent(models.TextChoices):
@@ -35,9 +33,17 @@ class JourneyEvent(models.TextChoices):
     DURESS_CLEARED = "duress_cleared", gettext_lazy("Duress warning cleared")
 
 
-def checked_in_payload(kind: str, channel: str) -> dict[str, str]:
-    """The payload of a check-in event: the same length for safe, help and duress."""
-    return {"said": str(kind), "pad": " " * (_SAID_WIDTH - len(str(kind))), "channel": channel}
+# A check-in event's payload is padded to this many bytes of JSON.
+_PAYLOAD_BYTES = 900
+
+
+def checked_in_payload(kind: str, channel: str, note: str = "") -> dict[str, str]:
+    """The payload of a check-in event: the same length whatever it said and
+    whatever the note (up to its 200 characters)."""
+    payload = {"said": str(kind), "channel": channel, "note": note, "pad": ""}
+    used = len(json.dumps(payload, ensure_ascii=False).encode())
+    payload["pad"] = " " * max(_PAYLOAD_BYTES - used, 0)
+    return payload
 
 
 def _checked_in(payload: dict[str, Any]) -> Shown:
@@ -52,7 +58,9 @@ def _checked_in(payload: dict[str, Any]) -> Shown:
         text = _("Check-in: the person asked for help (%(channel)s).")
     else:
         text = _("Check-in: the person said they are safe (%(channel)s).")
-    return Shown(text % {"channel": channel})
+    shown = text % {"channel": channel}
+    note = payload.get("note") or ""
+    return Shown(f"{shown} «{note}»" if note else shown)
 
 
 def _leg(text: str) -> Callable[[dict[str, Any]], Shown]:

@@ -6,12 +6,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tropa.accounts.models import Role, Staff, Team
 from tropa.cases.forms import MAX_TEXT, PageForm, text_area
 from tropa.core import clock
+from tropa.core.zone import zone_label
 from tropa.journeys.models import CheckInKind, Risk
 
 MAX_TITLE = 200
@@ -28,6 +30,7 @@ def within_reach(moment: datetime) -> bool:
 def _when(label: Any) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
+        help_text=lazy(zone_label, str)(),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=DATETIME_FORMATS,

@@ -74,6 +74,7 @@ class AlertRow:
     alert: Alert
     # What the check-in said, for a CHECKIN alert the viewer could open.
     said: CheckInKind | None
+    note: str = ""
 
     @property
     def duress(self) -> bool:
@@ -94,7 +95,11 @@ class AlertRow:
 def alert_rows(alerts: list[Alert], keys: vault.KeyPair) -> list[AlertRow]:
     """Open alerts of one case with what their check-ins said, most urgent first."""
     rows = [
-        AlertRow(alert, actions.read_said(alert.checkin, keys) if alert.checkin else None)
+        AlertRow(
+            alert,
+            actions.read_said(alert.checkin, keys) if alert.checkin else None,
+            actions.read_note(alert.checkin, keys) if alert.checkin else "",
+        )
         for alert in alerts
     ]
     rows.sort(key=lambda row: (row.urgency, row.alert.raised_at))

@@ -92,8 +92,8 @@ def test_every_time_a_requester_causes_is_coarse(coordinator, consultant, odd_mo
     )
     journey_actions.start_leg(leg, consultant.staff)
     # The requester checks in, safe, and then under duress
-    requester.post("/portal/check-in/", {"kind": "safe", "word": ""})
-    requester.post("/portal/check-in/", {"kind": "safe", "word": "клён"})
+    requester.post("/portal/check-in/", {"kind": "safe", "note": ""})
+    requester.post("/portal/check-in/", {"kind": "safe", "note": "клён"})
     # Another person asks, and deletes everything
     other = english_client()
     submit(other, story="other")

@@ -169,9 +169,13 @@ def test_it_explains_an_oversized_story_and_keeps_it(org):
     response = post_form(english_client(), answers(story=story))
     page = response.content.decode()
     assert response.status_code == 400
-    assert "at most 10000 characters" in page
-    assert f"(it has {len(story)})" in page
+    assert f"This is {len(story)} characters long; the limit is 10000." in page
+    assert "nothing has been cut" in page
     assert escape(story) in page
+    # The box says its limit before anything is typed, and the browser cuts nothing
+    blank = english_client().get("/request/").content.decode()
+    assert "Up to 10\u00a0000 characters." in blank
+    assert 'maxlength="10000"' not in blank
     assert Case.objects.count() == 0
 
 

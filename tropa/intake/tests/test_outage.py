@@ -73,7 +73,7 @@ def test_a_check_in_answers_503_and_records_nothing(org):
     codename, _case = new_requester()
     client = signed_in_client(codename, browser("en"))
     with database_away():
-        response = client.post("/portal/check-in/", {"kind": "safe", "word": "клён"})
+        response = client.post("/portal/check-in/", {"kind": "safe", "note": "клён"})
     assert response.status_code == 503
     assert "клён" not in response.content.decode().split("<form")[0]
     assert not CheckIn.objects.exists()

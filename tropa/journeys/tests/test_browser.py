@@ -121,7 +121,7 @@ def portal_sign_in(page: Page, codename: str) -> None:
 def check_in(page: Page, button: str, word: str = "") -> str:
     """Check in from the portal's box; returns the page it lands on, CSRF token blanked."""
     box = page.locator("main section#check-in")
-    box.locator("input[name=word]").fill(word)
+    box.locator("textarea[name=note]").fill(word)
     box.locator(f"button[name=kind][value={button}]").click()
     expect(page).to_have_url(re.compile(r"/portal/(#[a-z-]+)?$"))
     return CSRF.sub('name="csrfmiddlewaretoken" value=""', page.content())
@@ -169,10 +169,9 @@ def test_a_requester_checks_in_under_duress_and_a_failed_leg_brings_up_its_backu
     box = page.locator("main section#check-in")
     expect(box).to_be_visible()
     expect(box.locator("p.due")).to_contain_text("Отметьтесь до")
-    expect(box.locator("label[for=id_checkin_word]")).to_contain_text(
-        "Кодовое слово для отметки (если договаривались)"
-    )
-    expect(box.locator("input[name=word]")).to_have_value("")
+    expect(box.locator("p.due")).to_contain_text("мск")  # never a Latin "MSK" here
+    expect(box.locator("label[for=id_checkin_note]")).to_contain_text("Хотите что-то добавить?")
+    expect(box.locator("textarea[name=note]")).to_have_value("")
     screenshot(page, "journeys-portal-checkin")
 
     # When they check in "I am safe"
@@ -184,13 +183,13 @@ def test_a_requester_checks_in_under_duress_and_a_failed_leg_brings_up_its_backu
     screenshot(page, "journeys-portal-checked-in")
 
     # When they check in with the duress word, typed loosely
-    after_duress = check_in(page, "safe", "  ромашка ")
+    after_duress = check_in(page, "safe", "  Всё хорошо, РОМАШКА! ")
 
     # Then their page is exactly the page a safe check-in shows, word nowhere on it
     assert after_duress == after_safe
     assert "ромашка" not in after_duress.lower()
     expect(page.locator("main ul.messages li.msg")).to_have_text([THANKS])
-    expect(page.locator("main section#check-in input[name=word]")).to_have_value("")
+    expect(page.locator("main section#check-in textarea[name=note]")).to_have_value("")
 
     # And the consultant's case page shows the duress at the top of its alerts
     assert checkins_said(ivan) == ["safe", "duress"]

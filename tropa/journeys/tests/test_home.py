@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def block(html: str, key: str) -> str:
     """One block of the home page, by its key."""
-    found = re.search(rf'<section[^>]*id="home-{key}".*?</section>', html, re.S)
+    found = re.search(rf'<(section|li)[^>]*id="home-{key}".*?</\1>', html, re.S)
     assert found, f"no block {key}"
     return found.group(0)
 

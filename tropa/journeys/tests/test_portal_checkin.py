@@ -70,7 +70,7 @@ def with_word(journey, consultant) -> None:
 
 
 def check_in(client, kind: str, word: str = ""):
-    return client.post("/portal/check-in/", {"kind": kind, "word": word})
+    return client.post("/portal/check-in/", {"kind": kind, "note": word})
 
 
 def normalised(response) -> tuple[int, dict[str, str], str]:
@@ -97,7 +97,7 @@ def test_the_box_is_at_the_top_of_the_portal_with_the_deadline(journey):
     assert BOX in page
     assert page.index(BOX) < page.index('class="conversation"')
     assert "I am safe" in page and "I need help" in page
-    assert "Check-in word (if you agreed one)" in page
+    assert "Anything to add?" in page and "duress" not in page.lower()
     assert "Check in before" in page
 
 
@@ -182,7 +182,7 @@ def test_without_an_active_leg_there_is_no_box_and_a_checkin_gets_a_plain_answer
     actions.finish_leg(journey["leg"], consultant.staff)
     client = signed_in_client(journey["codename"])
     page = client.get("/portal/").content.decode()
-    assert BOX not in page and "Check-in word" not in page
+    assert BOX not in page and "Anything to add?" not in page
     response = check_in(client, "safe")
     assert response.status_code == 302 and response.url == "/portal/"
     assert messages_on(client.get("/portal/").content.decode()) == [NOTHING]

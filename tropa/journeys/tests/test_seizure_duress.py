@@ -53,7 +53,7 @@ def journey(coordinator, consultant) -> tuple[object, str]:
 def written_by(client, kind: str, word: str) -> list[Write]:
     writes: list[Write] = []
     with every_write(writes):
-        response = client.post("/portal/check-in/", {"kind": kind, "word": word})
+        response = client.post("/portal/check-in/", {"kind": kind, "note": word})
     assert response.status_code == 302
     return writes
 

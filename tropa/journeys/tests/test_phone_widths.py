@@ -1,0 +1,99 @@
+"""Every staff page at 390 px, JavaScript off, in Russian and English: no
+sideways scrolling, with a screenshot of each for a human to look at."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tropa.cases import actions as case_actions
+from tropa.cases import labels
+from tropa.conftest import Person
+from tropa.intake import actions as intake
+from tropa.journeys import actions
+from tropa.testing.browser import screenshot
+from tropa.testing.factories import new_case, new_request
+from tropa.testing.people import NAMED
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page: Page, person: Person, language: str) -> None:
+    page.goto("/staff/login/")
+    choice = page.locator(f"header form.lang button[value={language}]")
+    if choice.is_enabled():  # the current language's button is disabled
+        choice.click()
+    form = page.locator("main form.card")
+    form.locator("input[name=username]").fill(person.username)
+    form.locator("input[name=password]").fill(person.password)
+    form.locator("input[name=code]").fill(person.code())
+    form.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/staff/$"))
+
+
+def assert_fits(page: Page, name: str) -> None:
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    seen = page.evaluate("window.innerWidth")
+    screenshot(page, f"phone-{name}")
+    assert wide <= seen, f"{name}: {wide} px wide on a {seen} px screen"
+
+
+@pytest.fixture
+def busy(make_person):
+    """A team with a case that has a journey, labels, a duress warning, tasks."""
+    coordinator = make_person(*NAMED["coordinator"])
+    consultant = make_person(*NAMED["consultant"])
+    admin = make_person(*NAMED["admin"])
+    codename, case = new_case(coordinator, consultant)
+    new_request()
+    keys = consultant.keys()
+    case_actions.reply(case, consultant.staff, keys, "Здравствуйте! " * 20)
+    case_actions.add_task(case, consultant.staff, consultant.staff, keys, "Позвонить юристу", None)
+    labels.add(case, labels.available(consultant.staff).first().pk, consultant.staff)
+    actions.set_duress_word(case, consultant.staff, keys, "ромашка")
+    leg = actions.add_leg(
+        case, consultant.staff, keys, actions.LegText("Поезд"), checkin_every_hours=4
+    )
+    actions.start_leg(leg, consultant.staff)
+    _requester, who = intake.find_requester(codename)  # type: ignore[misc]
+    actions.check_in(leg, "safe", channel="web", word="ромашка", requester_keys=who.keys)
+    return {"coordinator": coordinator, "consultant": consultant, "admin": admin, "case": case}
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_every_staff_page_fits_a_phone(page_js_off: Page, busy, language):
+    page = page_js_off
+    case = busy["case"]
+    pages = {
+        "coordinator": [
+            "/staff/",
+            "/staff/inbox/",
+            "/staff/cases/",
+            "/staff/cases/?status=waiting",
+            f"/staff/cases/{case.pk}/",
+            "/staff/journeys/",
+            "/staff/search/",
+            "/staff/labels/",
+            "/staff/people/",
+            "/staff/account/",
+        ],
+        "consultant": ["/staff/", "/staff/cases/", f"/staff/cases/{case.pk}/", "/staff/journeys/"],
+        "admin": ["/staff/", "/staff/audit/", "/staff/people/"],
+    }
+    for role, paths in pages.items():
+        page.context.clear_cookies()
+        sign_in(page, busy[role], language)
+        for path in paths:
+            page.goto(path)
+            name = f"{language}-{role}-" + (
+                path.strip("/").replace("/", "-").replace("?", "-") or "home"
+            )
+            assert_fits(page, name[:80])
+        if role == "coordinator":  # search results too
+            page.goto("/staff/search/")
+            page.locator("main form.search-form input[name=q]").fill("юристу")
+            page.locator("main form.search-form button[type=submit]").click()
+            expect(page.locator("main .search-results")).to_be_visible()
+            assert_fits(page, f"{language}-coordinator-search-results")
