@@ -222,3 +222,15 @@ def set_language(staff: Staff, language: str) -> None:
     """The language of a person's pages and notifications (not worth an audit entry)."""
     staff.language = language
     staff.save(update_fields=["language"])
+
+
+def set_team_targets(
+    team: Team, *, first_hours: int, next_hours: int, stale_days: int, actor: Staff
+) -> None:
+    """A team's response targets: the first answer, each later one, and "stale"."""
+    with transaction.atomic():
+        team.first_response_hours = first_hours
+        team.next_response_hours = next_hours
+        team.stale_after_days = stale_days
+        team.save(update_fields=["first_response_hours", "next_response_hours", "stale_after_days"])
+        record(actor, Action.TEAM_TARGETS_CHANGED)

@@ -117,5 +117,17 @@ class TeamForm(forms.Form):
         return name
 
 
+class TargetsForm(forms.Form):
+    first_hours = forms.IntegerField(
+        label=_("First answer within (hours)"), min_value=1, max_value=720
+    )
+    next_hours = forms.IntegerField(
+        label=_("Each later answer within (hours)"), min_value=1, max_value=720
+    )
+    stale_days = forms.IntegerField(
+        label=_("A case is stale after (days with nothing from us)"), min_value=1, max_value=365
+    )
+
+
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)

@@ -37,6 +37,7 @@ class Action(models.TextChoices):
     TEAM_CREATED = "team_created", _("Created a team")
     TEAM_CHANGED = "team_changed", _("Moved a staff member to another team")
     TEAM_LADDER_CHANGED = "team_ladder_changed", _("Changed a team's escalation ladder")
+    TEAM_TARGETS_CHANGED = "team_targets_changed", _("Changed a team's response targets")
     TEMPLATE_CHANGED = "template_changed", _("Changed a reply template")
     TELEGRAM_LINKED = "telegram_linked", _("Linked Telegram notifications")
     TELEGRAM_UNLINKED = "telegram_unlinked", _("Unlinked Telegram notifications")

@@ -1,4 +1,4 @@
-"""Labels on a case's page, and a coordinator's team labels."""
+"""Labels on a case's page; a coordinator's team page: labels and response targets."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tropa.accounts.actions import set_team_targets
 from tropa.accounts.current import roles_only
 from tropa.accounts.current import staff_of as _staff
-from tropa.accounts.models import Role
+from tropa.accounts.forms import TargetsForm
+from tropa.accounts.models import Role, Staff
 from tropa.cases import labels
 from tropa.cases.access import get_case_for
 from tropa.cases.case_page import back_to_case
@@ -37,6 +39,36 @@ def case_labels(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return back_to_case(case, "labels")
 
 
+def _targets_form(staff: Staff, data: object = None) -> TargetsForm:
+    team = staff.team
+    initial = {
+        "first_hours": team.first_response_hours if team else 24,
+        "next_hours": team.next_response_hours if team else 24,
+        "stale_days": team.stale_after_days if team else 7,
+    }
+    return TargetsForm(data or None, initial=initial)  # type: ignore[arg-type]
+
+
+@roles_only(Role.COORDINATOR)
+@require_POST
+def team_targets(request: HttpRequest) -> HttpResponse:
+    staff = _staff(request)
+    form = _targets_form(staff, request.POST)
+    if staff.team is None or not form.is_valid():
+        context = {"labels": labels.available(staff), "typed": "", "targets": form}
+        return render(request, "cases/labels.html", context, status=400)
+    data = form.cleaned_data
+    set_team_targets(
+        staff.team,
+        first_hours=data["first_hours"],
+        next_hours=data["next_hours"],
+        stale_days=data["stale_days"],
+        actor=staff,
+    )
+    messages.success(request, _("Response targets saved."))
+    return redirect("cases:labels")
+
+
 @roles_only(Role.COORDINATOR)
 def team_labels(request: HttpRequest) -> HttpResponse:
     """The built-in labels and the team's own: define and remove them."""
@@ -57,6 +89,6 @@ def team_labels(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Label added."))
             return redirect("cases:labels")
-    context = {"labels": labels.available(staff), "typed": typed}
+    context = {"labels": labels.available(staff), "typed": typed, "targets": _targets_form(staff)}
     status = 400 if typed else 200
     return render(request, "cases/labels.html", context, status=status)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("cases/bulk/", case_list.bulk_action, name="bulk"),
     path("cases/<uuid:case_id>/labels/", label_views.case_labels, name="case_labels"),
     path("labels/", label_views.team_labels, name="labels"),
+    path("team/targets/", label_views.team_targets, name="team_targets"),
     path("search/", search_views.search_page, name="search"),
     path("cases/<uuid:case_id>/", case_page.case_page, name="case"),
     path("cases/<uuid:case_id>/reply/", views.reply, name="reply"),

@@ -515,6 +515,16 @@ def run_casework(
     page = ivan.post(case_url + "tasks/", [("title", title), ("owner", ivan_pk), ("due", "")])
     assert "Task added." in page.body and markers_in(page.body, markers, "task title")
 
+    # The consultant searches: for a word of the note (found) and for words in no
+    # case at all; neither query may reach the database, its WAL or the logs
+    found = ivan.post("/staff/search/", [("q", markers.cyrillic("search query found ru"))])
+    assert found.status == 200 and "Nothing found" in found.body, found.body[:3000]
+    note_word = [w for w in note.split() if w.startswith(CYRILLIC_PREFIX)][0]
+    found = ivan.post("/staff/search/", [("q", note_word.upper())])
+    assert found.status == 200 and html.escape(alias) in found.body, found.body[:3000]
+    missed = ivan.post("/staff/search/", [("q", markers.ascii("search query missed"))])
+    assert missed.status == 200 and html.escape(alias) not in missed.body
+
     # The coordinator reveals the name, which the page shows for this once
     page = olga.get(case_url)
     assert markers_in(page.body, markers, "staff reply") and markers_in(
