@@ -214,6 +214,19 @@ def _work_on_some(codenames: list[str]) -> None:
         clock.now() + timedelta(days=1),
     )
     _journey(cases[1], codenames[1], ivan, person("ivan")[1])
+    _labels_and_views(cases, olga, ivan)
+
+
+def _labels_and_views(cases, olga, ivan) -> None:  # type: ignore[no-untyped-def]
+    """Labels on two cases, a team label, and a saved view on ivan's home page."""
+    from tropa.cases import labels
+    from tropa.cases.models import BuiltinLabel, Label
+
+    deceived = Label.objects.get(builtin=BuiltinLabel.DECEIVED)
+    labels.add(cases[1], deceived.pk, olga)
+    lawyer = labels.define("Нужен юрист", olga)
+    labels.add(cases[0], lawyer.pk, olga)
+    labels.save_view(ivan, "Ждут ответа", "status=waiting")
 
 
 def _journey(case, codename: str, consultant, keys) -> None:  # type: ignore[no-untyped-def]
