@@ -109,8 +109,8 @@ def test_it_shows_coded_fields_and_why_not_the_answers(coordinator, signed_in):
         assert f'<span class="badge">{badge}</span>' in page
     assert "Volga" in page
     assert "Central" in page
-    assert '<td class="age">3 h</td>' in page
-    assert '<td class="age">2 d</td>' in page
+    assert '<td class="age" data-label="Waiting">3 h</td>' in page
+    assert '<td class="age" data-label="Waiting">2 d</td>' in page
     # Nothing decrypted: no answer text, no audit entry for reading a case.
     assert STORY not in page
     assert not Entry.objects.filter(action=Action.CASE_VIEWED).exists()
