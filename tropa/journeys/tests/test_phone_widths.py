@@ -33,11 +33,22 @@ def sign_in(page: Page, person: Person, language: str) -> None:
     expect(page).to_have_url(re.compile(r"/staff/$"))
 
 
+MENU_LINES = """
+[...document.querySelectorAll('nav.staff-nav > *')]
+  .filter(e => e.getClientRects().length)
+  .map(e => e.getBoundingClientRect().top)
+  .sort((a, b) => a - b)
+  .reduce((lines, top) => (lines.length && top - lines[lines.length - 1] < 12
+    ? lines : [...lines, top]), []).length
+"""
+
+
 def assert_fits(page: Page, name: str) -> None:
     wide = page.evaluate("document.documentElement.scrollWidth")
     seen = page.evaluate("window.innerWidth")
     screenshot(page, f"phone-{name}")
     assert wide <= seen, f"{name}: {wide} px wide on a {seen} px screen"
+    assert page.evaluate(MENU_LINES) <= 2, f"{name}: the staff menu takes more than two lines"
 
 
 @pytest.fixture
