@@ -32,6 +32,7 @@ from tropa.accounts.models import Role, Staff, Team
 from tropa.cases.models import OPEN_STATUSES, Assignment, Case, LastSeen, Status, Task
 from tropa.core import clock
 from tropa.core.home import LINES, Block, Line
+from tropa.core.hours import hours_before
 
 # Priority bands of new requests (tropa/intake/triage.py scores 0-100).
 URGENT, HIGH = 60, 40
@@ -64,12 +65,13 @@ def scope(staff: Staff) -> QuerySet[Case]:
 
 
 def overdue_for_answer(team: Team | None) -> Q:
-    """Cases past their team's first- or next-response target."""
+    """Cases past their team's first- or next-response target, in consultant hours."""
     first = team.first_response_hours if team else 24
     later = team.next_response_hours if team else 24
     now = clock.now()
-    return Q(replied_at__isnull=True, waiting_since__lt=now - timedelta(hours=first)) | Q(
-        replied_at__isnull=False, waiting_since__lt=now - timedelta(hours=later)
+    # Counted in consultant hours: a message at midnight is not late by morning.
+    return Q(replied_at__isnull=True, waiting_since__lt=hours_before(now, first)) | Q(
+        replied_at__isnull=False, waiting_since__lt=hours_before(now, later)
     )
 
 

@@ -6,13 +6,14 @@ wording comes from the questionnaire file, as on the web.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from tropa.core import hours
 
 
 def choose_language() -> str:
@@ -224,17 +225,7 @@ def staff_notification(urgent: bool) -> str:
 
 
 def _hours() -> tuple[time, time, ZoneInfo]:
-    try:
-        start_text, end_text = settings.TROPA_TELEGRAM_HOURS.split("-")
-        start = time.fromisoformat(start_text.strip())
-        end = time.fromisoformat(end_text.strip())
-        zone = ZoneInfo(settings.TROPA_TELEGRAM_TIMEZONE)
-    except (ValueError, KeyError) as error:
-        raise ImproperlyConfigured(
-            "TROPA_TELEGRAM_HOURS must look like 10:00-22:00 and TROPA_TELEGRAM_TIMEZONE "
-            f"name a time zone such as Europe/Moscow ({error})"
-        ) from None
-    return start, end, zone
+    return hours.consultant_hours()
 
 
 def check_hours() -> None:
@@ -242,20 +233,11 @@ def check_hours() -> None:
 
 
 def in_hours(now: datetime) -> bool:
-    start, end, zone = _hours()
-    local = now.astimezone(zone).time()
-    if start <= end:
-        return start <= local < end
-    return local >= start or local < end  # hours across midnight
+    return hours.in_hours(now)
 
 
 def next_opening(now: datetime) -> datetime:
-    start, _end, zone = _hours()
-    local = now.astimezone(zone)
-    opening = local.replace(hour=start.hour, minute=start.minute, second=0, microsecond=0)
-    if opening <= local:
-        opening += timedelta(days=1)
-    return opening
+    return hours.next_opening(now)
 
 
 def away(now: datetime) -> str:

@@ -13,7 +13,7 @@ import uuid
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,20 +28,8 @@ from tropa.journeys import legs, marks
 from tropa.journeys.forms import ClearDuressForm, ConfirmFailForm, LegForm
 from tropa.journeys.models import Leg, LegStatus
 from tropa.journeys.queries import plan_case_for
+from tropa.journeys.views import back_to_plan, leg_of
 from tropa.keyring.actions import NoAccess
-
-
-def _leg(case: Case, leg_id: uuid.UUID) -> Leg:
-    leg = Leg.objects.filter(pk=leg_id, plan__case=case).select_related("plan__case").first()
-    if leg is None:
-        raise Http404
-    return leg
-
-
-def _back(case: Case, anchor: str = "journey") -> HttpResponse:
-    response = redirect("cases:case", case_id=case.pk)
-    response["Location"] += f"#{anchor}"
-    return response
 
 
 def _managed(request: HttpRequest, case_id: uuid.UUID) -> Case:
@@ -66,16 +54,16 @@ def edit_leg(request: HttpRequest, case_id: uuid.UUID, leg_id: uuid.UUID) -> Htt
     """A planned leg's own page: change it, or delete it."""
     staff = _staff(request)
     case = plan_case_for(staff, case_id)
-    leg = _leg(case, leg_id)
+    leg = leg_of(case, leg_id)
     if leg.status != LegStatus.PLANNED:
         messages.error(request, _("Only a leg that has not started can be changed."))
-        return _back(case)
+        return back_to_plan(case)
     try:
         keys = case_actions.open_case(case, staff, _keys(request))
         text = legs.read_leg(leg, keys)
     except (NoAccess, vault.CannotOpen):
         no_key(request)
-        return _back(case)
+        return back_to_plan(case)
     form = LegForm(request.POST or None, initial=_initial(text, leg))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -97,9 +85,9 @@ def edit_leg(request: HttpRequest, case_id: uuid.UUID, leg_id: uuid.UUID) -> Htt
             )
         except case_actions.NotAllowed:
             messages.error(request, _("Only a leg that has not started can be changed."))
-            return _back(case)
+            return back_to_plan(case)
         messages.success(request, _("Leg saved."))
-        return _back(case)
+        return back_to_plan(case)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "journeys/leg_edit.html", {"case": case, "leg": leg, "form": form}, status=status
@@ -109,32 +97,32 @@ def edit_leg(request: HttpRequest, case_id: uuid.UUID, leg_id: uuid.UUID) -> Htt
 @require_POST
 def delete_leg(request: HttpRequest, case_id: uuid.UUID, leg_id: uuid.UUID) -> HttpResponse:
     case = plan_case_for(_staff(request), case_id)
-    leg = _leg(case, leg_id)
+    leg = leg_of(case, leg_id)
     try:
         legs.delete_leg(leg, _staff(request))
     except case_actions.NotAllowed:
         messages.error(request, _("Only a leg that has not started can be deleted."))
-        return _back(case)
+        return back_to_plan(case)
     messages.success(request, _("Leg deleted."))
-    return _back(case)
+    return back_to_plan(case)
 
 
 def fail_leg(request: HttpRequest, case_id: uuid.UUID, leg_id: uuid.UUID) -> HttpResponse:
     """Asks first; the backup plan comes up once the box is ticked."""
     case = plan_case_for(_staff(request), case_id)
-    leg = _leg(case, leg_id)
+    leg = leg_of(case, leg_id)
     if leg.status not in (LegStatus.PLANNED, LegStatus.ACTIVE):
         messages.error(request, _("This leg is already finished."))
-        return _back(case)
+        return back_to_plan(case)
     form = ConfirmFailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             legs.fail_leg(leg, _staff(request), _keys(request))
         except (NoAccess, vault.CannotOpen):
             no_key(request)
-            return _back(case)
+            return back_to_plan(case)
         messages.warning(request, _("The leg failed. Its backup plan is at the top of the page."))
-        return _back(case, "journey-backup")
+        return back_to_plan(case, "journey-backup")
     status = 400 if request.method == "POST" else 200
     context = {"case": case, "leg": leg, "form": form}
     return render(request, "journeys/leg_fail.html", context, status=status)
@@ -143,14 +131,14 @@ def fail_leg(request: HttpRequest, case_id: uuid.UUID, leg_id: uuid.UUID) -> Htt
 @require_POST
 def undo_failure(request: HttpRequest, case_id: uuid.UUID, leg_id: uuid.UUID) -> HttpResponse:
     case = _managed(request, case_id)
-    leg = _leg(case, leg_id)
+    leg = leg_of(case, leg_id)
     try:
         legs.undo_failure(leg, _staff(request))
     except case_actions.NotAllowed:
         messages.error(request, _("A failure can be undone only within an hour."))
-        return _back(case)
+        return back_to_plan(case)
     messages.success(request, _("The failure is undone; the backup plan's tasks stay."))
-    return _back(case)
+    return back_to_plan(case)
 
 
 @require_POST
@@ -165,8 +153,8 @@ def clear_duress(request: HttpRequest, case_id: uuid.UUID, checkin_id: int) -> H
         )
     except NoAccess:
         no_key(request)
-        return _back(case, "duress-marks")
+        return back_to_plan(case, "duress-marks")
     except case_actions.NotAllowed:
         raise Http404 from None
     messages.success(request, _("The duress warning is cleared. The case history keeps it."))
-    return _back(case)
+    return back_to_plan(case)

@@ -39,14 +39,14 @@ from tropa.keyring.actions import NoAccess
 from tropa.notify.outbox import FAILING_AFTER, failed_deliveries
 
 
-def _leg(case: Case, leg_id: uuid.UUID) -> Leg:
+def leg_of(case: Case, leg_id: uuid.UUID) -> Leg:
     leg = Leg.objects.filter(pk=leg_id, plan__case=case).select_related("plan__case").first()
     if leg is None:
         raise Http404
     return leg
 
 
-def _back(case: Case, anchor: str = "journey") -> HttpResponse:
+def back_to_plan(case: Case, anchor: str = "journey") -> HttpResponse:
     response = redirect("cases:case", case_id=case.pk)
     response["Location"] += f"#{anchor}"
     return response
@@ -57,7 +57,7 @@ def _no_key(request: HttpRequest, case: Case) -> HttpResponse:
         request,
         _("You hold no key for this case. Ask a coordinator to share it with you again."),
     )
-    return _back(case)
+    return back_to_plan(case)
 
 
 def _render_case(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
@@ -82,7 +82,7 @@ def protocol(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     except NoAccess:
         return _no_key(request, case)
     messages.success(request, _("Emergency protocol saved."))
-    return _back(case, "journey-protocol")
+    return back_to_plan(case, "journey-protocol")
 
 
 @require_POST
@@ -97,7 +97,7 @@ def duress(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     except NoAccess:
         return _no_key(request, case)
     messages.success(request, _("The duress word is set. Make sure the requester knows it."))
-    return _back(case, "journey-duress")
+    return back_to_plan(case, "journey-duress")
 
 
 @require_POST
@@ -129,7 +129,7 @@ def add_leg(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     except NoAccess:
         return _no_key(request, case)
     messages.success(request, _("Leg added to the plan."))
-    return _back(case)
+    return back_to_plan(case)
 
 
 def _move_leg(
@@ -144,13 +144,13 @@ def _move_leg(
 ) -> HttpResponse:
     """Start or finish a leg that is in one of the `allowed` states."""
     case = plan_case_for(_staff(request), case_id)
-    leg = _leg(case, leg_id)
+    leg = leg_of(case, leg_id)
     if leg.status not in allowed:
         messages.error(request, refusal)
-        return _back(case)
+        return back_to_plan(case)
     move(leg, _staff(request))
     messages.success(request, done)
-    return _back(case)
+    return back_to_plan(case)
 
 
 @require_POST
@@ -183,20 +183,20 @@ def finish_leg(request: HttpRequest, case_id: uuid.UUID, leg_id: uuid.UUID) -> H
 def check_in(request: HttpRequest, case_id: uuid.UUID, leg_id: uuid.UUID) -> HttpResponse:
     """A check-in the requester made another way, say by phone."""
     case = plan_case_for(_staff(request), case_id)
-    leg = _leg(case, leg_id)
+    leg = leg_of(case, leg_id)
     form = CheckInForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose what the requester said."))
-        return _back(case)
+        return back_to_plan(case)
     try:
         actions.check_in(
             leg, form.cleaned_data["kind"], channel=Channel.STAFF, recorded_by=_staff(request)
         )
     except case_actions.NotAllowed:
         messages.error(request, _("Check-ins are recorded only for a leg under way."))
-        return _back(case)
+        return back_to_plan(case)
     messages.success(request, _("Check-in recorded."))
-    return _back(case)
+    return back_to_plan(case)
 
 
 @require_POST
@@ -209,7 +209,7 @@ def acknowledge(request: HttpRequest, case_id: uuid.UUID, alert_id: uuid.UUID) -
         messages.success(request, _("Alert acknowledged. Escalation has stopped."))
     else:
         messages.info(request, _("Someone has already acknowledged this alert."))
-    return _back(case, "alerts")
+    return back_to_plan(case, "alerts")
 
 
 # --- the coordinators' journeys page ---------------------------------------------

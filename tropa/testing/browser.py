@@ -135,3 +135,21 @@ def screenshot(page, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def staff_sign_in(page, person, language: str = "en") -> None:
+    """Sign a staff member in through the sign-in page, in `language`."""
+    import re
+
+    from playwright.sync_api import expect
+
+    page.goto("/staff/login/")
+    choice = page.locator(f"header form.lang button[value={language}]")
+    if choice.is_enabled():  # the current language's button is disabled
+        choice.click()
+    form = page.locator("main form.card")
+    form.locator("input[name=username]").fill(person.username)
+    form.locator("input[name=password]").fill(person.password)
+    form.locator("input[name=code]").fill(person.code())
+    form.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/staff/(#[a-z-]+)?$"))

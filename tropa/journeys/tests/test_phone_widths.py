@@ -3,34 +3,18 @@ sideways scrolling, with a screenshot of each for a human to look at."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from tropa.cases import actions as case_actions
 from tropa.cases import labels
-from tropa.conftest import Person
 from tropa.intake import actions as intake
 from tropa.journeys import actions
-from tropa.testing.browser import screenshot
+from tropa.testing.browser import screenshot, staff_sign_in
 from tropa.testing.factories import new_case, new_request
 from tropa.testing.people import NAMED
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, person: Person, language: str) -> None:
-    page.goto("/staff/login/")
-    choice = page.locator(f"header form.lang button[value={language}]")
-    if choice.is_enabled():  # the current language's button is disabled
-        choice.click()
-    form = page.locator("main form.card")
-    form.locator("input[name=username]").fill(person.username)
-    form.locator("input[name=password]").fill(person.password)
-    form.locator("input[name=code]").fill(person.code())
-    form.locator("button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/staff/$"))
 
 
 MENU_LINES = """
@@ -95,7 +79,7 @@ def test_every_staff_page_fits_a_phone(page_js_off: Page, busy, language):
     }
     for role, paths in pages.items():
         page.context.clear_cookies()
-        sign_in(page, busy[role], language)
+        staff_sign_in(page, busy[role], language)
         for path in paths:
             page.goto(path)
             name = f"{language}-{role}-" + (

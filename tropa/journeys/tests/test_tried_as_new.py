@@ -98,6 +98,7 @@ def test_a_long_check_in_note_is_kept_short_and_the_person_is_told(coordinator, 
     assert len(note) == 200
 
 
+@override_settings(TROPA_TELEGRAM_HOURS="00:00-00:00")  # round the clock: any test hour
 def test_a_coordinator_sets_the_team_response_targets(coordinator, consultant, signed_in):
     client = signed_in(coordinator)
     bad = client.post(
@@ -126,3 +127,23 @@ def test_no_search_box_for_a_role_without_cases(make_person, signed_in):
     analyst = make_person("pavel", Role.ANALYST)
     page = signed_in(analyst).get("/staff/").content.decode()
     assert 'name="q"' not in page  # no search box for a role with no cases
+
+
+@override_settings(TROPA_TELEGRAM_HOURS="10:00-22:00", TROPA_TELEGRAM_TIMEZONE="Europe/Moscow")
+def test_response_targets_count_consultant_hours_only(
+    coordinator, consultant, signed_in, monkeypatch
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    evening = datetime(2026, 12, 3, 21, 30, tzinfo=ZoneInfo("Europe/Moscow"))
+    monkeypatch.setattr(clock, "now", lambda: evening + clock._offset)
+    team = coordinator.staff.team
+    team.first_response_hours = 2
+    team.save()
+    new_case(coordinator, consultant)  # waits from 21:00, the hour it came in
+    client = signed_in(coordinator)
+    with clock.moved(timedelta(hours=3, minutes=30)):  # 01:00: one consultant hour
+        assert 'id="home-late"' not in client.get("/staff/").content.decode().split("home-clear")[0]
+    with clock.moved(timedelta(hours=14)):  # 11:30 next day: two and a half
+        assert "no first answer yet" in client.get("/staff/").content.decode()
