@@ -210,7 +210,11 @@ def follow_journey(case: Case, status: str, by: Staff) -> None:
 def mark_read(case: Case, staff: Staff) -> None:
     """`staff` has seen the case's timeline as it is now: nothing on it is unread.
     (Opening the case is audited by read_intake; this is its bookkeeping.)"""
-    # One upsert, the same single query on a first visit as on the hundredth.
+    # Written only when there is something new to mark: a repeat view of an
+    # unchanged case costs one read, not a write and its fsync.
+    seen = LastSeen.objects.filter(staff=staff, case=case).values_list("seq", flat=True).first()
+    if seen is not None and seen >= case.message_count:
+        return
     LastSeen.objects.bulk_create(
         [LastSeen(staff=staff, case=case, seq=case.message_count)],
         update_conflicts=True,

@@ -13,7 +13,6 @@ from datetime import timedelta
 from django.db.models import (
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -75,15 +74,42 @@ def overdue_for_answer(team: Team | None) -> Q:
     )
 
 
-def waiting_block(staff: Staff) -> Block:
+def quiet_since(staff: Staff) -> Q:
+    """Open cases with nothing from us for the team's "stale" days."""
+    days = staff.team.stale_after_days if staff.team else 7
+    cutoff = clock.now() - timedelta(days=days)
+    return Q(replied_at__lt=cutoff) | Q(replied_at__isnull=True, triaged_at__lt=cutoff)
+
+
+def counts(staff: Staff, *wanted: str) -> dict[str, int]:
+    """The counts the person's blocks need, each one query an index can answer
+    (a consultant needs only "waiting")."""
+    cases = scope(staff)
+    queries = {
+        "waiting": lambda: cases.filter(waiting_since__isnull=False).count(),
+        "late": lambda: cases.filter(overdue_for_answer(staff.team)).count(),
+        "stale": lambda: cases.filter(quiet_since(staff)).count(),
+        # Open cases, less those with someone on them (the caseload index)
+        "unassigned": lambda: (
+            cases.count()
+            - Assignment.objects.filter(is_open=True, case__in=cases)
+            .values("case_id")
+            .distinct()
+            .count()
+        ),
+    }
+    return {name: queries[name]() for name in wanted}
+
+
+def waiting_block(staff: Staff, total: int) -> Block:
     cases = scope(staff).filter(waiting_since__isnull=False).order_by("waiting_since", "pk")
     late = overdue_for_answer(staff.team)
     flagged = cases.annotate(late=ExpressionWrapper(late, output_field=BooleanField()))
-    rows = list(flagged.only("id", "alias", "waiting_since")[:LINES])
+    rows = list(flagged.only("id", "alias", "waiting_since")[:LINES]) if total else []
     return Block(
         "waiting",
         _("Waiting for our answer"),
-        cases.count(),
+        total,
         [
             Line(
                 name_of(c), case_url(c.pk), waited(c.waiting_since), tone="danger" if c.late else ""
@@ -159,11 +185,11 @@ def tasks_block(staff: Staff) -> Block:
 
 def new_requests_block() -> Block:
     new = Case.objects.filter(status=Status.NEW)
-    bands = new.aggregate(
-        urgent=Count("pk", filter=Q(priority__gte=URGENT)),
-        high=Count("pk", filter=Q(priority__gte=HIGH, priority__lt=URGENT)),
-        normal=Count("pk", filter=Q(priority__lt=HIGH)),
-    )
+    # Range counts on the inbox index (status, priority): no per-row expressions
+    total = new.count()
+    urgent = new.filter(priority__gte=URGENT).count()
+    high = new.filter(priority__gte=HIGH, priority__lt=URGENT).count()
+    bands = {"urgent": urgent, "high": high, "normal": total - urgent - high}
     top = list(
         new.order_by("-priority", "received_at").only("id", "priority", "received_at")[:LINES]
     )
@@ -197,13 +223,13 @@ def new_requests_block() -> Block:
     )
 
 
-def late_block(staff: Staff) -> Block:
+def late_block(staff: Staff, total: int) -> Block:
     cases = scope(staff).filter(overdue_for_answer(staff.team)).order_by("waiting_since", "pk")
-    rows = list(cases.only("id", "alias", "waiting_since", "replied_at")[:LINES])
+    rows = list(cases.only("id", "alias", "waiting_since", "replied_at")[:LINES]) if total else []
     return Block(
         "late",
         _("Past the team's response target"),
-        cases.count(),
+        total,
         [
             Line(
                 name_of(c),
@@ -222,14 +248,14 @@ def late_block(staff: Staff) -> Block:
     )
 
 
-def unassigned_block(staff: Staff) -> Block:
-    staffed = Assignment.objects.filter(case=OuterRef("pk"), is_open=True)
-    cases = scope(staff).filter(~Exists(staffed)).order_by("triaged_at", "pk")
-    rows = list(cases.only("id", "alias", "triaged_at")[:LINES])
+def unassigned_block(staff: Staff, total: int) -> Block:
+    staffed = Assignment.objects.filter(is_open=True, case__in=scope(staff)).values("case_id")
+    cases = scope(staff).exclude(pk__in=staffed).order_by("triaged_at", "pk")
+    rows = list(cases.only("id", "alias", "triaged_at")[:LINES]) if total else []
     return Block(
         "unassigned",
         _("Cases with nobody on them"),
-        cases.count(),
+        total,
         [Line(name_of(c), case_url(c.pk) + "#assignment", when=c.triaged_at) for c in rows],
         empty=_("Every open case has someone on it."),
         tone="warn",
@@ -237,17 +263,17 @@ def unassigned_block(staff: Staff) -> Block:
     )
 
 
-def stale_block(staff: Staff) -> Block:
+def stale_block(staff: Staff, total: int) -> Block:
     days = staff.team.stale_after_days if staff.team else 7
-    cutoff = clock.now() - timedelta(days=days)
-    quiet = Q(replied_at__lt=cutoff) | Q(replied_at__isnull=True, triaged_at__lt=cutoff)
-    cases = scope(staff).filter(quiet).order_by(Coalesce("replied_at", "triaged_at"), "pk")
-    rows = list(cases.only("id", "alias", "replied_at", "triaged_at")[:LINES])
+    cases = (
+        scope(staff).filter(quiet_since(staff)).order_by(Coalesce("replied_at", "triaged_at"), "pk")
+    )
+    rows = list(cases.only("id", "alias", "replied_at", "triaged_at")[:LINES]) if total else []
     return Block(
         "stale",
         ngettext("Nothing from us for %(n)s day", "Nothing from us for %(n)s days or more", days)
         % {"n": days},
-        cases.count(),
+        total,
         [Line(name_of(c), case_url(c.pk), when=c.replied_at or c.triaged_at) for c in rows],
         empty=_("No open case has gone quiet."),
         order=60,
@@ -255,12 +281,16 @@ def stale_block(staff: Staff) -> Block:
 
 
 def caseloads_block(staff: Staff) -> Block:
-    people = (
-        Staff.objects.filter(team_id=staff.team_id, role=Role.CONSULTANT, is_active=True)
-        .annotate(n=Count("assignments", filter=Q(assignments__is_open=True)))
-        .order_by("-n", "username")
+    people = list(Staff.objects.filter(team_id=staff.team_id, role=Role.CONSULTANT, is_active=True))
+    # Open assignments per person: the "caseload" index, not a join over every case
+    loads = dict(
+        Assignment.objects.filter(staff__in=people, is_open=True)
+        .values_list("staff_id")
+        .annotate(n=Count("id"))
     )
-    rows = list(people)
+    for person in people:
+        person.n = loads.get(person.pk, 0)  # type: ignore[attr-defined]
+    rows = sorted(people, key=lambda p: (-p.n, p.username))  # type: ignore[attr-defined]
     return Block(
         "caseloads",
         _("Open cases per consultant"),
@@ -294,21 +324,23 @@ def saved_views_block(staff: Staff) -> Block:
 def provide(request: HttpRequest) -> list[Block]:
     staff: Staff = request.user  # type: ignore[assignment]
     if staff.role == Role.CONSULTANT:
+        n = counts(staff, "waiting")
         return [
-            waiting_block(staff),
+            waiting_block(staff, n["waiting"]),
             unread_block(staff),
             tasks_block(staff),
             saved_views_block(staff),
         ]
     if staff.role == Role.COORDINATOR:
+        n = counts(staff, "waiting", "late", "stale", "unassigned")
         return [
             new_requests_block(),
-            waiting_block(staff),
-            late_block(staff),
+            waiting_block(staff, n["waiting"]),
+            late_block(staff, n["late"]),
             unread_block(staff),
             tasks_block(staff),
-            unassigned_block(staff),
-            stale_block(staff),
+            unassigned_block(staff, n["unassigned"]),
+            stale_block(staff, n["stale"]),
             caseloads_block(staff),
             saved_views_block(staff),
         ]

@@ -143,6 +143,9 @@ class Case(models.Model):
                 name="case_inbox",
             ),
             models.Index(fields=["team", "status", "waiting_since"], name="case_waiting"),
+            # The staff home's "nothing from us for N days" and "nobody on it"
+            models.Index(fields=["team", "status", "replied_at"], name="case_replied"),
+            models.Index(fields=["team", "status", "triaged_at"], name="case_triaged"),
         ]
 
     def __str__(self) -> str:
