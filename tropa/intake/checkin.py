@@ -29,7 +29,7 @@ from tropa.journeys.models import CheckInKind
 
 # A note longer than this is kept to its first characters, never refused, so a
 # long note answers like any other (the box says the limit).
-WORD_MAX = actions.NOTE_MAX
+NOTE_MAX = actions.NOTE_MAX
 
 
 def checkin_box(case: Case) -> dict[str, Any] | None:
@@ -37,7 +37,7 @@ def checkin_box(case: Case) -> dict[str, Any] | None:
     leg = actions.active_leg(case)
     if leg is None:
         return None
-    return {"due": leg.next_checkin_due, "note_max": WORD_MAX}
+    return {"due": leg.next_checkin_due, "note_max": NOTE_MAX}
 
 
 @public
@@ -58,20 +58,20 @@ def check_in(request: HttpRequest) -> HttpResponse:
             leg,
             kind,
             channel=Channel.WEB,
-            word=request.POST.get("note", "")[: WORD_MAX * 2],
+            word=request.POST.get("note", "")[: NOTE_MAX * 2],
             requester_keys=request.requester_identity.keys,  # type: ignore[attr-defined]
         )
     except case_actions.NotAllowed:  # the leg ended between reading and writing
         messages.info(request, _("There is nothing to check in for right now."))
         return redirect("intake:portal")
-    if len(" ".join(request.POST.get("note", "").split())) > WORD_MAX:
+    if len(" ".join(request.POST.get("note", "").split())) > NOTE_MAX:
         messages.info(
             request,
             _(
                 "Your note was kept to its first %(n)d characters: write the rest "
                 "as a message below."
             )
-            % {"n": WORD_MAX},
+            % {"n": NOTE_MAX},
         )
     if kind == CheckInKind.HELP:
         messages.success(

@@ -22,6 +22,7 @@ from tropa.core import clock
 from tropa.core.home import LINES, Block, Line
 from tropa.journeys import actions
 from tropa.journeys.models import Alert, AlertKind, CheckInKind, Leg, LegStatus
+from tropa.journeys.queries import AlertRow
 from tropa.keyring.actions import open_keyrings
 
 CHECKINS_AHEAD = timedelta(hours=6)
@@ -59,14 +60,12 @@ def alerts_block(request: HttpRequest, staff: Staff) -> Block:
     for alert in shown:
         keys = opened.get(alert.case.keyring_id)
         said = actions.read_said(alert.checkin, keys) if alert.checkin and keys else None
-        rows.append((alert, said))
-    urgency = {CheckInKind.DURESS: 0, CheckInKind.HELP: 1}
-    rows.sort(
-        key=lambda r: (urgency.get(r[1], 2 if r[0].kind == AlertKind.MISSED else 3), r[0].raised_at)
-    )
+        rows.append(AlertRow(alert, said))
+    rows.sort(key=lambda row: (row.urgency, row.alert.raised_at))  # as the case page orders them
     lines = []
-    for alert, said in rows[:LINES]:
-        note, tone, warning = _label(alert, said)
+    for row in rows[:LINES]:
+        alert = row.alert
+        note, tone, warning = _label(alert, row.said)
         lines.append(
             Line(
                 name_of(alert.case),

@@ -29,8 +29,6 @@ from tropa.intake import actions as intake_actions
 from tropa.journeys import actions as journey_actions
 from tropa.journeys.models import CheckInKind
 
-# Longer than any agreed word; longer input is cut, never refused (as on the portal).
-WORD_MAX = 100
 # The out-of-hours answer is given at most this often to one chat.
 AWAY_EVERY = timedelta(hours=6)
 
@@ -148,7 +146,7 @@ class CaseSteps:
                 leg,
                 kind,
                 channel=Channel.TELEGRAM,
-                word=word[:WORD_MAX],
+                word=word,  # the note: kept to its first characters by the action
                 requester_keys=channel_keys(),
             )
         except case_actions.NotAllowed:  # the leg ended between reading and writing
