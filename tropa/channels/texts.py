@@ -6,8 +6,7 @@ wording comes from the questionnaire file, as on the web.
 
 from __future__ import annotations
 
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django.conf import settings
 from django.utils.translation import get_language
@@ -224,12 +223,8 @@ def staff_notification(urgent: bool) -> str:
 # Consultant hours
 
 
-def _hours() -> tuple[time, time, ZoneInfo]:
-    return hours.consultant_hours()
-
-
 def check_hours() -> None:
-    _hours()
+    hours.consultant_hours()
 
 
 def in_hours(now: datetime) -> bool:
@@ -241,7 +236,7 @@ def next_opening(now: datetime) -> datetime:
 
 
 def away(now: datetime) -> str:
-    start, end, zone = _hours()
+    start, end, zone = hours.consultant_hours()
     opening = next_opening(now)
     custom = {
         "ru": settings.TROPA_TELEGRAM_AWAY_RU,

@@ -153,3 +153,5 @@ def staff_sign_in(page, person, language: str = "en") -> None:
     form.locator("input[name=code]").fill(person.code())
     form.locator("button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/staff/(#[a-z-]+)?$"))
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("nav.staff-nav")).to_be_visible()

@@ -22,7 +22,7 @@ from tropa.cases import aliases
 from tropa.conftest import Person
 from tropa.intake import actions as intake
 from tropa.keyring.actions import create_org_keys
-from tropa.testing.browser import PHONE, screenshot
+from tropa.testing.browser import PHONE, screenshot, staff_sign_in
 from tropa.testing.factories import answers_cleaned
 from tropa.testing.people import NAMED
 
@@ -99,20 +99,6 @@ def new_request(story: str = STORY, language: str = "en") -> str:
     """A request as the intake form files it; returns the codename the requester keeps."""
     codename, _case = intake.submit_request(answers_cleaned(story=story), language)
     return codename
-
-
-def staff_sign_in(page: Page, person: Person, language: str = "en") -> None:
-    page.goto("/staff/login/")
-    if language == "en":
-        page.locator("header form.lang button[value=en]").click()
-    expect(page.locator("html")).to_have_attribute("lang", language)
-    form = page.locator("main form.card")
-    form.locator("input[name=username]").fill(person.username)
-    form.locator("input[name=password]").fill(person.password)
-    form.locator("input[name=code]").fill(person.code())
-    form.locator("button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/staff/(#[a-z-]+)?$"))
-    expect(page.locator("nav.staff-nav")).to_be_visible()
 
 
 def nav(page: Page, href: str) -> None:

@@ -24,7 +24,7 @@ from tropa.conftest import Person
 from tropa.core import clock
 from tropa.journeys.models import Alert, AlertKind, Leg, LegStatus
 from tropa.keyring.actions import create_org_keys
-from tropa.testing.browser import PHONE, screenshot
+from tropa.testing.browser import PHONE, screenshot, staff_sign_in
 from tropa.testing.factories import checkins_said, new_requester
 from tropa.testing.people import NAMED
 
@@ -125,17 +125,6 @@ def check_in(page: Page, button: str, word: str = "") -> str:
     box.locator(f"button[name=kind][value={button}]").click()
     expect(page).to_have_url(re.compile(r"/portal/(#[a-z-]+)?$"))
     return CSRF.sub('name="csrfmiddlewaretoken" value=""', page.content())
-
-
-def staff_sign_in(page: Page, person: Person) -> None:
-    page.goto("/staff/login/")
-    page.locator("header form.lang button[value=en]").click()
-    form = page.locator("main form.card")
-    form.locator("input[name=username]").fill(person.username)
-    form.locator("input[name=password]").fill(person.password)
-    form.locator("input[name=code]").fill(person.code())
-    form.locator("button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/staff/(#[a-z-]+)?$"))
 
 
 def test_a_requester_checks_in_under_duress_and_a_failed_leg_brings_up_its_backup_plan(
