@@ -187,6 +187,7 @@ def generate(args: argparse.Namespace, coordinators: dict, consultants: list) ->
         Assignment,
         Case,
         Kind,
+        LastSeen,
         Message,
         RegionGroup,
         Situation,
@@ -229,6 +230,7 @@ def generate(args: argparse.Namespace, coordinators: dict, consultants: list) ->
     made = 0
     while made < args.cases:
         rings, envelopes, cases, requesters, messages, assignments = [], [], [], [], [], []
+        seen: list = []
         for i in range(made, min(made + BATCH, args.cases)):
             t = templates[i % len(templates)]
             new = rng.random() < args.new_share
@@ -272,9 +274,11 @@ def generate(args: argparse.Namespace, coordinators: dict, consultants: list) ->
                         sealed_secret=t["staff"][team],
                     )
                 )
+            staffed = triaged and status != "triaged"
             case = Case(
                 id=uuid.uuid4(),
                 keyring=ring,
+                staff_count=1 if staffed else 0,
                 status=status,
                 situation=situation,
                 region_group=rng.choice(regions),
@@ -314,15 +318,23 @@ def generate(args: argparse.Namespace, coordinators: dict, consultants: list) ->
                             sealed_body=t["message"],
                         )
                     )
-                if status != "triaged":
+                if staffed:
+                    # Three in ten assigned cases hold something the consultant
+                    # has not read; the rest were read to the end (LastSeen)
+                    unread = rng.random() < 0.3
+                    consultant = rng.choice(consultants)
                     assignments.append(
                         Assignment(
                             case=case,
-                            staff=rng.choice(consultants),
+                            staff=consultant,
                             assigned_at=received,
                             is_open=status in OPEN_STATUSES,
+                            waiting_since=case.waiting_since,
+                            unread_since=received + timedelta(hours=3) if unread else None,
                         )
                     )
+                    if not unread:
+                        seen.append(LastSeen(staff=consultant, case=case, seq=3))
         with transaction.atomic():
             Keyring.objects.bulk_create(rings)
             Envelope.objects.bulk_create(envelopes)
@@ -330,9 +342,14 @@ def generate(args: argparse.Namespace, coordinators: dict, consultants: list) ->
             Requester.objects.bulk_create(requesters)
             Message.objects.bulk_create(messages)
             Assignment.objects.bulk_create(assignments)
+            LastSeen.objects.bulk_create(seen)
         made += len(cases)
         if made % 20_000 == 0 or made == args.cases:
             print(f"  {made:,} cases", flush=True)
+    # What assign() keeps for each person: their count of open cases
+    from tropa.cases import queue
+
+    queue.recount([consultant.pk for consultant in consultants])
 
 
 def long_case(coordinator: object, consultant: object, entries: int) -> object:

@@ -103,6 +103,7 @@ def generate(args: argparse.Namespace, team: object, consultants: list, start: o
                 triaged_at=received,
                 received_at=received,
                 updated_at=received,
+                staff_count=1,
                 sealed_intake=sealed,
             )
             plan = Plan(case=case, updated_at=received)
@@ -143,6 +144,9 @@ def generate(args: argparse.Namespace, team: object, consultants: list, start: o
         made += len(legs)
         if made % 20_000 == 0 or made == args.legs:
             print(f"  {made:,} legs", flush=True)
+    from tropa.cases import queue
+
+    queue.recount([consultant.pk for consultant in consultants])
 
 
 def replay(alert_ats: list[float], walls: list[float], interval: float) -> list[float]:

@@ -20,7 +20,7 @@ from tropa import vault
 from tropa.accounts.models import Role, Staff
 from tropa.audit.log import record
 from tropa.audit.models import Action
-from tropa.cases import hooks, search_index, timeline
+from tropa.cases import hooks, queue, search_index, timeline
 from tropa.cases.events import CaseEvent, record_event
 from tropa.cases.models import (
     OPEN_STATUSES,
@@ -104,6 +104,7 @@ def assign(case: Case, staff: Staff, by: Staff, by_keys: vault.KeyPair) -> Assig
         )
         keyring.grant_staff(case.keyring, keys, staff)
         if created:
+            queue.assigned(assignment)
             if case.status == Status.TRIAGED:
                 Case.objects.filter(pk=case.pk).update(status=Status.ACTIVE)
                 case.status = Status.ACTIVE
@@ -124,6 +125,7 @@ def unassign(case: Case, staff: Staff, by: Staff, by_keys: vault.KeyPair) -> boo
         deleted, _ = Assignment.objects.filter(case=case, staff=staff).delete()
         if not deleted:
             return False
+        queue.unassigned(case, staff)
         is_team_coordinator = staff.role == Role.COORDINATOR and staff.team_id == case.team_id
         if not is_team_coordinator:
             keyring.revoke_staff(case.keyring, staff)
@@ -190,7 +192,7 @@ def set_status(
         case.closed_at = clock.now() if status == Status.CLOSED else None
         case.updated_at = clock.now()
         case.save(update_fields=["status", "outcome", "closed_at", "updated_at"])
-        case.assignments.update(is_open=status in OPEN_STATUSES)
+        queue.status_changed(case, status in OPEN_STATUSES)
         record_event(case, keys.public_key, CaseEvent.STATUS_CHANGED, by, old=previous, new=status)
         record(by, Action.STATUS_CHANGED, case_id=case.pk)
     return case
@@ -215,12 +217,14 @@ def mark_read(case: Case, staff: Staff) -> None:
     seen = LastSeen.objects.filter(staff=staff, case=case).values_list("seq", flat=True).first()
     if seen is not None and seen >= case.message_count:
         return
-    LastSeen.objects.bulk_create(
-        [LastSeen(staff=staff, case=case, seq=case.message_count)],
-        update_conflicts=True,
-        unique_fields=["staff", "case"],
-        update_fields=["seq"],
-    )
+    with transaction.atomic():
+        LastSeen.objects.bulk_create(
+            [LastSeen(staff=staff, case=case, seq=case.message_count)],
+            update_conflicts=True,
+            unique_fields=["staff", "case"],
+            update_fields=["seq"],
+        )
+        queue.read(case, staff, case.message_count)
 
 
 def reveal(case: Case, reader: Staff) -> None:

@@ -8,12 +8,10 @@ their team's.
 
 from __future__ import annotations
 
+import operator
 from datetime import timedelta
 
 from django.db.models import (
-    BooleanField,
-    Count,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -28,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tropa.accounts.models import Role, Staff, Team
+from tropa.cases import queries
 from tropa.cases.models import OPEN_STATUSES, Assignment, Case, LastSeen, Status, Task
 from tropa.core import clock
 from tropa.core.home import LINES, Block, Line
@@ -49,72 +48,106 @@ def waited(since: object) -> str:
     return _("waiting %(time)s") % {"time": timesince(since, clock.now(), depth=1)}  # type: ignore[arg-type]
 
 
-def mine(staff: Staff) -> QuerySet[Case]:
-    """The open cases `staff` is assigned to."""
-    return Case.objects.filter(
-        assignments__staff=staff, assignments__is_open=True, status__in=OPEN_STATUSES
-    )
+def my_queue(staff: Staff) -> QuerySet[Assignment]:
+    """The person's assignments to open cases: their queue rows
+    (tropa/cases/queue.py keeps them in step with the cases)."""
+    return Assignment.objects.filter(staff=staff, is_open=True)
+
+
+def team_cases(staff: Staff) -> QuerySet[Case]:
+    """The open cases of a coordinator's team."""
+    return Case.objects.filter(team_id=staff.team_id, status__in=OPEN_STATUSES)
 
 
 def scope(staff: Staff) -> QuerySet[Case]:
     """A consultant's own open cases; a coordinator's team's."""
     if staff.role == Role.COORDINATOR and staff.team_id is not None:
-        return Case.objects.filter(team_id=staff.team_id, status__in=OPEN_STATUSES)
-    return mine(staff)
+        return team_cases(staff)
+    return Case.objects.filter(pk__in=my_queue(staff).values("case_id"))
+
+
+def targets(team: Team | None) -> tuple[object, object]:
+    """The waits past which a first and a later answer are late, in consultant hours."""
+    now = clock.now()
+    first = team.first_response_hours if team else 24
+    later = team.next_response_hours if team else 24
+    # Counted in consultant hours: a message at midnight is not late by morning.
+    return hours_before(now, first), hours_before(now, later)
 
 
 def overdue_for_answer(team: Team | None) -> Q:
-    """Cases past their team's first- or next-response target, in consultant hours."""
-    first = team.first_response_hours if team else 24
-    later = team.next_response_hours if team else 24
-    now = clock.now()
-    # Counted in consultant hours: a message at midnight is not late by morning.
-    return Q(replied_at__isnull=True, waiting_since__lt=hours_before(now, first)) | Q(
-        replied_at__isnull=False, waiting_since__lt=hours_before(now, later)
+    """Cases past their team's first- or next-response target. (The first
+    term is implied by the others; it makes the whole a range of the
+    "case_waiting" index.)"""
+    first, later = targets(team)
+    return Q(waiting_since__lt=max(first, later)) & (  # type: ignore[type-var]
+        Q(replied_at__isnull=True, waiting_since__lt=first)
+        | Q(replied_at__isnull=False, waiting_since__lt=later)
     )
 
 
-def quiet_since(staff: Staff) -> Q:
-    """Open cases with nothing from us for the team's "stale" days."""
+def is_late(team: Team | None, waiting_since: object, replied_at: object) -> bool:
+    first, later = targets(team)
+    return waiting_since < (first if replied_at is None else later)  # type: ignore[operator]
+
+
+def quiet_since(staff: Staff) -> tuple[Q, Q]:
+    """Open cases with nothing from us for the team's "stale" days: last
+    answered before then, or never answered and triaged before then (two
+    ranges of the "open_quiet" index, counted apart: an OR of them would not
+    use it)."""
     days = staff.team.stale_after_days if staff.team else 7
     cutoff = clock.now() - timedelta(days=days)
-    return Q(replied_at__lt=cutoff) | Q(replied_at__isnull=True, triaged_at__lt=cutoff)
+    return Q(replied_at__lt=cutoff), Q(replied_at__isnull=True, triaged_at__lt=cutoff)
 
 
 def counts(staff: Staff, *wanted: str) -> dict[str, int]:
-    """The counts the person's blocks need, each one query an index can answer
-    (a consultant needs only "waiting")."""
-    cases = scope(staff)
+    """The counts the person's blocks need, each a range over one index: a
+    consultant's over their own queue rows, a coordinator's over the team's
+    open cases (the partial indexes on Case)."""
     queries = {
-        "waiting": lambda: cases.filter(waiting_since__isnull=False).count(),
-        "late": lambda: cases.filter(overdue_for_answer(staff.team)).count(),
-        "stale": lambda: cases.filter(quiet_since(staff)).count(),
-        # Open cases, less those with someone on them (the caseload index)
-        "unassigned": lambda: (
-            cases.count()
-            - Assignment.objects.filter(is_open=True, case__in=cases)
-            .values("case_id")
-            .distinct()
-            .count()
-        ),
+        "mine": lambda: my_queue(staff).filter(waiting_since__isnull=False).count(),
+        "unread": lambda: my_queue(staff).filter(unread_since__isnull=False).count(),
+        "waiting": lambda: team_cases(staff).filter(waiting_since__isnull=False).count(),
+        "late": lambda: team_cases(staff).filter(overdue_for_answer(staff.team)).count(),
+        "stale": lambda: sum(team_cases(staff).filter(q).count() for q in quiet_since(staff)),
+        "unassigned": lambda: team_cases(staff).filter(staff_count=0).count(),
     }
     return {name: queries[name]() for name in wanted}
 
 
-def waiting_block(staff: Staff, total: int) -> Block:
-    cases = scope(staff).filter(waiting_since__isnull=False).order_by("waiting_since", "pk")
-    late = overdue_for_answer(staff.team)
-    flagged = cases.annotate(late=ExpressionWrapper(late, output_field=BooleanField()))
-    rows = list(flagged.only("id", "alias", "waiting_since")[:LINES]) if total else []
+def waiting_block(staff: Staff, total: int, *, team: bool) -> Block:
+    """The cases whose person wrote last, longest-waiting first: the team's
+    for a coordinator, one's own otherwise."""
+    rows: list[tuple[object, str, object, object]] = []
+    if total and team:
+        cases = team_cases(staff).filter(waiting_since__isnull=False)
+        rows = [
+            (c.pk, name_of(c), c.waiting_since, c.replied_at)
+            for c in cases.order_by("waiting_since", "pk").only(
+                "id", "alias", "waiting_since", "replied_at"
+            )[:LINES]
+        ]
+    elif total:
+        mine = my_queue(staff).filter(waiting_since__isnull=False).select_related("case")
+        rows = [
+            (a.case_id, name_of(a.case), a.waiting_since, a.case.replied_at)
+            for a in mine.order_by("waiting_since", "case_id").only(
+                "case_id", "waiting_since", "case__alias", "case__replied_at"
+            )[:LINES]
+        ]
     return Block(
         "waiting",
         _("Waiting for our answer"),
         total,
         [
             Line(
-                name_of(c), case_url(c.pk), waited(c.waiting_since), tone="danger" if c.late else ""
+                name,
+                case_url(pk),
+                waited(since),
+                tone="danger" if is_late(staff.team, since, replied) else "",
             )
-            for c in rows
+            for pk, name, since, replied in rows
         ],
         more_url=reverse("cases:list") + "?status=waiting",
         empty=_("Nobody is waiting for an answer from us."),
@@ -123,28 +156,33 @@ def waiting_block(staff: Staff, total: int) -> Block:
     )
 
 
-def unread_block(staff: Staff) -> Block:
-    seen = LastSeen.objects.filter(staff=staff, case=OuterRef("pk")).values("seq")[:1]
-    cases = (
-        mine(staff)
-        .annotate(seen=Coalesce(Subquery(seen), 0))
-        .filter(message_count__gt=F("seen"))
-        .order_by("-updated_at", "pk")
+def unread_block(staff: Staff, total: int) -> Block:
+    seen = LastSeen.objects.filter(staff=staff, case=OuterRef("case_id")).values("seq")[:1]
+    rows = (
+        list(
+            my_queue(staff)
+            .filter(unread_since__isnull=False)
+            .select_related("case")
+            .annotate(seen=Coalesce(Subquery(seen), 0))
+            .only("case_id", "unread_since", "case__alias", "case__message_count")
+            .order_by("unread_since", "case_id")[:LINES]
+        )
+        if total
+        else []
     )
-    rows = list(cases.only("id", "alias", "message_count", "updated_at")[:LINES])
     return Block(
         "unread",
         _("New on my cases since I last looked"),
-        cases.count(),
+        total,
         [
             Line(
-                name_of(c),
-                case_url(c.pk),
-                ngettext("%(n)s new entry", "%(n)s new entries", c.message_count - c.seen)
-                % {"n": c.message_count - c.seen},
-                when=c.updated_at,
+                name_of(a.case),
+                case_url(a.case_id),
+                ngettext("%(n)s new entry", "%(n)s new entries", new) % {"n": new},
+                when=a.unread_since,
             )
-            for c in rows
+            for a in rows
+            for new in [max(a.case.message_count - a.seen, 1)]
         ],
         more_url=reverse("cases:list") + "?status=unread",
         empty=_("You have read everything on your cases."),
@@ -224,7 +262,7 @@ def new_requests_block() -> Block:
 
 
 def late_block(staff: Staff, total: int) -> Block:
-    cases = scope(staff).filter(overdue_for_answer(staff.team)).order_by("waiting_since", "pk")
+    cases = team_cases(staff).filter(overdue_for_answer(staff.team)).order_by("waiting_since", "pk")
     rows = list(cases.only("id", "alias", "waiting_since", "replied_at")[:LINES]) if total else []
     return Block(
         "late",
@@ -249,8 +287,7 @@ def late_block(staff: Staff, total: int) -> Block:
 
 
 def unassigned_block(staff: Staff, total: int) -> Block:
-    staffed = Assignment.objects.filter(is_open=True, case__in=scope(staff)).values("case_id")
-    cases = scope(staff).exclude(pk__in=staffed).order_by("triaged_at", "pk")
+    cases = team_cases(staff).filter(staff_count=0).order_by("triaged_at", "pk")
     rows = list(cases.only("id", "alias", "triaged_at")[:LINES]) if total else []
     return Block(
         "unassigned",
@@ -265,8 +302,12 @@ def unassigned_block(staff: Staff, total: int) -> Block:
 
 def stale_block(staff: Staff, total: int) -> Block:
     days = staff.team.stale_after_days if staff.team else 7
+    # Never answered first (oldest triage first), then the longest quiet:
+    # the order of the "open_quiet" index, so no sort of every quiet case.
     cases = (
-        scope(staff).filter(quiet_since(staff)).order_by(Coalesce("replied_at", "triaged_at"), "pk")
+        team_cases(staff)
+        .filter(operator.or_(*quiet_since(staff)))
+        .order_by(F("replied_at").asc(nulls_first=True), "triaged_at", "pk")
     )
     rows = list(cases.only("id", "alias", "replied_at", "triaged_at")[:LINES]) if total else []
     return Block(
@@ -282,12 +323,7 @@ def stale_block(staff: Staff, total: int) -> Block:
 
 def caseloads_block(staff: Staff) -> Block:
     people = list(Staff.objects.filter(team_id=staff.team_id, role=Role.CONSULTANT, is_active=True))
-    # Open assignments per person: the "caseload" index, not a join over every case
-    loads = dict(
-        Assignment.objects.filter(staff__in=people, is_open=True)
-        .values_list("staff_id")
-        .annotate(n=Count("id"))
-    )
+    loads = queries.caseloads(people)
     for person in people:
         person.n = loads.get(person.pk, 0)  # type: ignore[attr-defined]
     rows = sorted(people, key=lambda p: (-p.n, p.username))  # type: ignore[attr-defined]
@@ -324,20 +360,29 @@ def saved_views_block(staff: Staff) -> Block:
 def provide(request: HttpRequest) -> list[Block]:
     staff: Staff = request.user  # type: ignore[assignment]
     if staff.role == Role.CONSULTANT:
-        n = counts(staff, "waiting")
+        n = counts(staff, "mine", "unread")
         return [
-            waiting_block(staff, n["waiting"]),
-            unread_block(staff),
+            waiting_block(staff, n["mine"], team=False),
+            unread_block(staff, n["unread"]),
             tasks_block(staff),
             saved_views_block(staff),
         ]
     if staff.role == Role.COORDINATOR:
-        n = counts(staff, "waiting", "late", "stale", "unassigned")
+        if staff.team_id is None:  # a coordinator of no team yet: their own cases
+            n = counts(staff, "mine", "unread")
+            return [
+                new_requests_block(),
+                waiting_block(staff, n["mine"], team=False),
+                unread_block(staff, n["unread"]),
+                tasks_block(staff),
+                saved_views_block(staff),
+            ]
+        n = counts(staff, "waiting", "late", "stale", "unassigned", "unread")
         return [
             new_requests_block(),
-            waiting_block(staff, n["waiting"]),
+            waiting_block(staff, n["waiting"], team=True),
             late_block(staff, n["late"]),
-            unread_block(staff),
+            unread_block(staff, n["unread"]),
             tasks_block(staff),
             unassigned_block(staff, n["unassigned"]),
             stale_block(staff, n["stale"]),

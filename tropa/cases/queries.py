@@ -15,6 +15,7 @@ from tropa.cases.models import (
     Assignment,
     Case,
     CaseLabel,
+    Caseload,
     LastSeen,
     ReplyTemplate,
     Status,
@@ -69,9 +70,4 @@ def reply_templates() -> QuerySet[ReplyTemplate]:
 
 def caseloads(staff: list[Staff]) -> dict[Any, int]:
     """Open cases of each of these staff members, for choosing whom to assign."""
-    rows = (
-        Assignment.objects.filter(staff__in=staff, is_open=True)
-        .values("staff_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["staff_id"]: row["n"] for row in rows}
+    return dict(Caseload.objects.filter(staff__in=staff).values_list("staff_id", "open_cases"))

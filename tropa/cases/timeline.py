@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 
+from tropa.cases import queue
 from tropa.cases.models import Case, Kind, Message
 from tropa.core import clock
 
@@ -28,6 +29,7 @@ def append(case: Case, kind: str, sealed_body: bytes, author: object = None) -> 
             Case.objects.filter(pk=case.pk).update(
                 waiting_since=None, replied_at=clock.to_minute(clock.now())
             )
+        queue.entry_added(case, kind, author)
         seq = Case.objects.values_list("message_count", flat=True).get(pk=case.pk)
         return Message.objects.create(
             case=case,

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from tropa import vault
 from tropa.audit.log import record
 from tropa.audit.models import Action
-from tropa.cases import questionnaire, search_index, timeline
+from tropa.cases import queue, questionnaire, search_index, timeline
 from tropa.cases.actions import notify_new_message
 from tropa.cases.models import (
     FLAGS,
@@ -186,8 +186,10 @@ def delete_case(case: Case) -> None:
             region_group=RegionGroup.UNKNOWN,
             priority=0,
             updated_at=clock.now(),
+            waiting_since=None,
             **{flag: False for flag in FLAGS},
         )
+        queue.withdrawn(case)
         case.requesters.all().delete()
         keyring.crypto_shred(case.keyring)
         record(None, Action.REQUESTER_DELETED, case_id=case.pk)

@@ -1,4 +1,4 @@
-"""Cases and their timelines.
+"""Cases, their timelines, assignments and tasks.
 
 Plaintext here is only what DESIGN.md allows: random ids, coded situation,
 flags, region group, priority, status, assignments, coarse times. Everything a
@@ -130,6 +130,9 @@ class Case(models.Model):
     waiting_since = CoarseDateTimeField(precision="minute", null=True, blank=True)
     # When we last replied (None: never, so a first response is owed).
     replied_at = CoarseDateTimeField(precision="minute", null=True, blank=True)
+    # How many staff are on the case (its Assignments): kept by assign and
+    # unassign so that "nobody on it" is an index count, not a join.
+    staff_count = models.PositiveSmallIntegerField(default=0)
     # The answers, as JSON, sealed to the case key.
     sealed_intake = models.BinaryField()
 
@@ -142,10 +145,17 @@ class Case(models.Model):
                 fields=["status", "-priority", "received_at", "situation", "region_group", *FLAGS],
                 name="case_inbox",
             ),
-            models.Index(fields=["team", "status", "waiting_since"], name="case_waiting"),
-            # The staff home's "nothing from us for N days" and "nobody on it"
-            models.Index(fields=["team", "status", "replied_at"], name="case_replied"),
-            models.Index(fields=["team", "status", "triaged_at"], name="case_triaged"),
+            # A coordinator's home: each count a range over one of these,
+            # which cover it (the status last, so that the range comes first).
+            # Not partial indexes: SQLite cannot match their condition against
+            # the bound parameters Django sends.
+            models.Index(
+                fields=["team", "waiting_since", "replied_at", "status"], name="case_waiting"
+            ),
+            models.Index(fields=["team", "replied_at", "triaged_at", "status"], name="case_quiet"),
+            models.Index(
+                fields=["team", "staff_count", "triaged_at", "status"], name="case_unstaffed"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -235,114 +245,29 @@ class Assignment(models.Model):
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Whether the case is open: kept in step with the case's status so that
-    # caseloads count an index, not a join over every case ever assigned.
+    # The person's queue on this case, kept in step by the writes that change
+    # it (tropa/cases/queue.py) so that a consultant's home counts an index of
+    # their own rows, not a join over every case they hold:
+    # whether the case is open (the case's status),
     is_open = models.BooleanField(default=True)
+    # since when the person on the case has been waiting for us (the case's),
+    waiting_since = CoarseDateTimeField(precision="minute", null=True, blank=True)
+    # and since when something on it is new to this staff member (None: they
+    # have read it all; what LastSeen says, as a time to sort by).
+    unread_since = CoarseDateTimeField(precision="minute", null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["case", "staff"], name="one_assignment_per_staff")
         ]
-        indexes = [models.Index(fields=["staff", "is_open"], name="caseload")]
-
-    def __str__(self) -> str:
-        return f"{self.staff_id} on {self.case_id}"
-
-
-class BuiltinLabel(models.TextChoices):
-    """Labels every helpline has; a team adds its own (Label.team)."""
-
-    PRISONER = "prisoner", _("Prisoner recruit")
-    FOREIGN = "foreign", _("Foreign national")
-    ILLNESS = "illness", _("Serious illness")
-    DECEIVED = "deceived", _("Deceived into a contract")
-    RELATIVE = "relative", _("Relative asking")
-    MINOR = "minor", _("Minor involved")
-    PRESS = "press", _("Press-sensitive")
-
-
-class Label(models.Model):
-    """A label on cases: plaintext metadata, like the coded flags (docs/security.md).
-    A built-in one has a `builtin` key and no team; a team's own has a name."""
-
-    team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="labels"
-    )
-    builtin = models.CharField(max_length=12, choices=BuiltinLabel.choices, blank=True, default="")
-    name = models.CharField(max_length=40, blank=True, default="")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["team", "name"], name="one_label_name_per_team"),
+        indexes = [
+            models.Index(fields=["staff", "is_open"], name="caseload"),
+            models.Index(fields=["staff", "is_open", "waiting_since"], name="my_waiting"),
+            models.Index(fields=["staff", "is_open", "unread_since"], name="my_unread"),
         ]
 
     def __str__(self) -> str:
-        return str(BuiltinLabel(self.builtin).label) if self.builtin else self.name
-
-
-class CaseLabel(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_labels")
-    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "label"], name="one_label_per_case")]
-        indexes = [models.Index(fields=["label", "case"], name="cases_by_label")]
-
-    def __str__(self) -> str:
-        return f"{self.label_id} on {self.case_id}"
-
-
-class SavedView(models.Model):
-    """A staff member's saved filter of the case list, shown on their home page."""
-
-    staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
-    )
-    name = models.CharField(max_length=60)
-    # The case list's query string, as the filters wrote it (validated when used).
-    query = models.CharField(max_length=300)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["staff", "name"], name="one_view_name")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class SearchIndex(models.Model):
-    """A case's search terms, sealed to the case key (tropa/cases/search_index.py).
-
-    Writers append a "delta" (the words of one new entry) with the case's
-    public key alone: a requester's message needs no staff key. A search opens
-    the case's rows with the case key, and keeps one "full" row per case,
-    folding the deltas into it. Nothing of the words is plaintext.
-    """
-
-    id = models.BigAutoField(primary_key=True)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    full = models.BooleanField(default=False)
-    sealed_terms = models.BinaryField()
-
-    class Meta:
-        indexes = [models.Index(fields=["case", "full"], name="search_rows")]
-
-    def __str__(self) -> str:
-        return f"search terms of {self.case_id}"
-
-
-class LastSeen(models.Model):
-    """How far into a case's timeline one staff member has read: what makes
-    entries "unread" for them. Moved forward when they open the case page."""
-
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    seq = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["staff", "case"], name="one_last_seen")]
-
-    def __str__(self) -> str:
-        return f"{self.staff_id} read {self.case_id} to {self.seq}"
+        return f"{self.staff_id} on {self.case_id}"
 
 
 class Task(models.Model):
