@@ -262,8 +262,10 @@ class Assignment(models.Model):
         ]
         indexes = [
             models.Index(fields=["staff", "is_open"], name="caseload"),
-            models.Index(fields=["staff", "is_open", "waiting_since"], name="my_waiting"),
-            models.Index(fields=["staff", "is_open", "unread_since"], name="my_unread"),
+            # The time before is_open: Django writes "is_open" as a bare
+            # column, which no index can seek on, so the range must come first.
+            models.Index(fields=["staff", "waiting_since", "is_open"], name="my_waiting"),
+            models.Index(fields=["staff", "unread_since", "is_open"], name="my_unread"),
         ]
 
     def __str__(self) -> str:
