@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tropa.cases",
     "tropa.intake",
     "tropa.journeys",
+    "tropa.assistance",
     "tropa.channels",
 ]
 

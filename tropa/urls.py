@@ -8,6 +8,7 @@ urlpatterns = [
     path("staff/", include("tropa.accounts.urls")),
     path("staff/", include("tropa.accounts.audit_urls")),
     path("staff/", include("tropa.journeys.urls")),
+    path("staff/", include("tropa.assistance.urls")),
     path("", include("tropa.channels.urls")),
     path("", include("tropa.intake.urls")),
 ]

@@ -70,6 +70,12 @@ class Action(models.TextChoices):
     VIEW_SAVED = "view_saved", _("Saved or removed a view of the case list")
     SEARCHED = "searched", _("Searched cases (the count is how many were found)")
     FOUND_BY_CODENAME = "found_by_codename", _("Found a case by the requester's codename")
+    TASK_MOVED = "task_moved", _("Moved or cancelled a task")
+    APPLICATION_OPENED = "application_opened", _("Opened an application to a safer country")
+    APPLICATION_CHANGED = "application_changed", _("Changed an application")
+    APPLICATION_STAGE = "application_stage", _("Moved an application to another stage")
+    CHECKLIST_CHANGED = "checklist_changed", _("Changed an application's document checklist")
+    CHECKLIST_TEMPLATE = "checklist_template", _("Changed a route's document checklist")
 
 
 class Entry(models.Model):

@@ -254,6 +254,27 @@ def complete_task(task: Task, by: Staff) -> None:
             record(by, Action.TASK_DONE, case_id=task.case_id)
 
 
+def move_task(
+    task: Task, by: Staff, by_keys: vault.KeyPair, title: str, due_at: datetime | None
+) -> None:
+    """A task's date moved: its reminder is due again at the new time."""
+    keys = open_case(task.case, by, by_keys)
+    with transaction.atomic():
+        task.sealed_title = vault.seal_to_many(title.encode(), [keys.public_key])
+        task.due_at = due_at
+        task.due_notified_at = None
+        task.save(update_fields=["sealed_title", "due_at", "due_notified_at"])
+        search_index.delta(task.case, keys.public_key, f"t{task.pk}", title)
+        record(by, Action.TASK_MOVED, case_id=task.case_id)
+
+
+def cancel_task(task: Task, by: Staff) -> None:
+    """A task no longer needed (its date was cleared): gone, reminder and all."""
+    with transaction.atomic():
+        if Task.objects.filter(pk=task.pk).delete()[0]:
+            record(by, Action.TASK_MOVED, case_id=task.case_id)
+
+
 def notify_due_tasks() -> int:
     """Watcher job: tell each owner once that a task is due (claimed by a
     conditional UPDATE, so several watchers never send it twice)."""

@@ -1,0 +1,74 @@
+"""Timeline events of applications, and how the case page says them: opened,
+moved to a stage, decided, a date set or cleared. Sealed to the case key like
+every event; the payload holds codes, said in the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tropa.assistance import countries
+from tropa.assistance.models import DateKind, Outcome, Route, Stage
+from tropa.cases.events import Shown
+
+
+class AssistanceEvent(models.TextChoices):
+    OPENED = "application_opened", gettext_lazy("Application opened")
+    STAGE = "application_stage", gettext_lazy("Application stage")
+    DECIDED = "application_decided", gettext_lazy("Application decided")
+    DATE = "application_date", gettext_lazy("Application date")
+
+
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
+def _what(payload: dict[str, Any]) -> str:
+    return f"{countries.name(payload['country'])}, {_label(Route, payload['route'])}"
+
+
+def _opened(payload: dict[str, Any]) -> Shown:
+    return Shown(_("Application opened: %(what)s.") % {"what": _what(payload)})
+
+
+def _stage(payload: dict[str, Any]) -> Shown:
+    text = _("Application (%(what)s) moved from “%(old)s” to “%(new)s”.") % {
+        "what": _what(payload),
+        "old": _label(Stage, payload["old"]),
+        "new": _label(Stage, payload["new"]),
+    }
+    reason = payload.get("reason") or ""
+    return Shown(f"{text} {reason}" if reason else text)
+
+
+def _decided(payload: dict[str, Any]) -> Shown:
+    return Shown(
+        _("Application (%(what)s) decided: %(outcome)s.")
+        % {"what": _what(payload), "outcome": _label(Outcome, payload["outcome"])}
+    )
+
+
+def _date(payload: dict[str, Any]) -> Shown:
+    kind = _label(DateKind, payload["which"])
+    if not payload.get("on"):
+        return Shown(_("Application (%(what)s): %(kind)s cleared.") % {
+            "what": _what(payload), "kind": kind})  # fmt: skip
+    on = date_format(date.fromisoformat(payload["on"]), "DATE_FORMAT")
+    return Shown(
+        _("Application (%(what)s): %(kind)s on %(on)s.")
+        % {"what": _what(payload), "kind": kind, "on": on}
+    )
+
+
+RENDERERS: dict[str, Callable[[dict[str, Any]], Shown]] = {
+    AssistanceEvent.OPENED: _opened,
+    AssistanceEvent.STAGE: _stage,
+    AssistanceEvent.DECIDED: _decided,
+    AssistanceEvent.DATE: _date,
+}

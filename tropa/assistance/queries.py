@@ -1,0 +1,125 @@
+"""Reads behind the application pages: who may see and change an application,
+the case page's block, and the list of applications. Nothing here writes."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+
+from tropa import vault
+from tropa.accounts.models import Role, Staff
+from tropa.assistance import countries
+from tropa.assistance.models import SUBMITTED_STAGES, Application, Stage
+from tropa.cases.access import can_manage, get_case_for
+from tropa.cases.models import OPEN_STATUSES, Assignment, Case, Status
+from tropa.core import clock
+
+SOON = timedelta(days=7)  # a date this close "needs action"
+
+
+def today() -> date:
+    return clock.now().astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+
+
+def may_work_on(staff: Staff, case: Case) -> bool:
+    """The consultants on the case and its team's coordinators, as for the case."""
+    if case.status in (Status.NEW, Status.DISCARDED) or not staff.is_active:
+        return False
+    return can_manage(staff, case) or case.assignments.filter(staff=staff).exists()
+
+
+def case_for(staff: Staff, case_id: uuid.UUID) -> Case:
+    """The case whose applications `staff` may work on; 404 for anything else."""
+    case = get_case_for(staff, case_id)
+    if not may_work_on(staff, case):
+        raise Http404
+    return case
+
+
+def application_for(staff: Staff, case: Case, application_id: uuid.UUID) -> Application:
+    app = Application.objects.filter(pk=application_id, case=case).select_related("lead").first()
+    if app is None:
+        raise Http404
+    app.case = case
+    return app
+
+
+@dataclass
+class Row:
+    application: Application
+    country: str
+    passed: bool  # its next date has passed
+    soon: bool  # its next date is within a week
+
+    @property
+    def needs_action(self) -> bool:
+        return self.passed or self.soon or self.application.missing_after_submission
+
+
+def row(app: Application, now: date) -> Row:
+    nd = app.next_date
+    return Row(
+        app,
+        countries.name(app.country),
+        passed=nd is not None and nd < now,
+        soon=nd is not None and now <= nd <= now + SOON,
+    )
+
+
+def case_section(case: Case, keys: vault.KeyPair, staff: Staff) -> dict[str, Any]:
+    """The case page's "Applications" block: plaintext only, so `keys` is unused."""
+    if case.status == Status.NEW:
+        return {}
+    now = today()
+    apps = Application.objects.filter(case=case).order_by("created_at", "id")
+    return {
+        "applications": [row(app, now) for app in apps],
+        "may_apply": may_work_on(staff, case),
+    }
+
+
+def needing_action(now: date) -> Q:
+    """A date within a week or passed, or a document missing after submission."""
+    return (
+        Q(next_date__lte=now + SOON) | Q(stage__in=SUBMITTED_STAGES, items_ready__lt=F("items"))
+    ) & ~Q(stage=Stage.CLOSED)
+
+
+def visible(staff: Staff) -> QuerySet[Application]:
+    """A coordinator's team's applications; a consultant's own cases'."""
+    apps = Application.objects.exclude(case__status__in=[Status.DELETED, Status.MERGED])
+    if staff.role == Role.COORDINATOR and staff.team_id is not None:
+        return apps.filter(case__team_id=staff.team_id)
+    mine = Assignment.objects.filter(staff=staff).values("case_id")
+    return apps.filter(case_id__in=mine)
+
+
+@dataclass
+class Filters:
+    country: str = ""
+    route: str = ""
+    stage: str = ""
+    needs_action: bool = False
+    open_only: bool = True
+
+
+def listing(staff: Staff, filters: Filters) -> QuerySet[Application]:
+    apps = visible(staff)
+    if filters.open_only:
+        apps = apps.exclude(stage=Stage.CLOSED).filter(case__status__in=OPEN_STATUSES)
+    if filters.country:
+        apps = apps.filter(country=filters.country)
+    if filters.route:
+        apps = apps.filter(route=filters.route)
+    if filters.stage:
+        apps = apps.filter(stage=filters.stage)
+    if filters.needs_action:
+        apps = apps.filter(needing_action(today()))
+    return apps.select_related("case", "lead").order_by("next_date", "created_at", "id")

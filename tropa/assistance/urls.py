@@ -1,0 +1,19 @@
+from django.urls import path
+
+from tropa.assistance import views
+
+app_name = "assistance"
+_one = "cases/<uuid:case_id>/applications/<uuid:application_id>/"
+urlpatterns = [
+    path("applications/", views.applications, name="applications"),
+    path("applications/checklists/", views.checklists, name="checklists"),
+    path("cases/<uuid:case_id>/applications/new/", views.new_application, name="new"),
+    path(_one, views.application, name="application"),
+    path(_one + "details/", views.save_details, name="details"),
+    path(_one + "stage/", views.move_stage, name="stage"),
+    path(_one + "decision/", views.decide, name="decide"),
+    path(_one + "dates/<str:kind>/", views.set_date, name="date"),
+    path(_one + "items/", views.add_item, name="add_item"),
+    path(_one + "items/<int:item_id>/", views.change_item, name="item"),
+    path(_one + "items/<int:item_id>/remove/", views.remove_item, name="remove_item"),
+]
