@@ -515,6 +515,32 @@ def run_casework(
     page = ivan.post(case_url + "tasks/", [("title", title), ("owner", ivan_pk), ("due", "")])
     assert "Task added." in page.body and markers_in(page.body, markers, "task title")
 
+    # The consultant opens an application to a safer country and fills in
+    # every sealed field of it, and of its checklist
+    page = ivan.post(case_url + "applications/new/", [("country", "DE"), ("route", "asylum")])
+    assert "Application opened." in page.body, page.body[:3000]
+    application_url = urllib.parse.urlsplit(page.url).path
+    details = [
+        ("office", f"Консульство {markers.cyrillic('application office ru')}"),
+        ("references", markers.ascii("application references")),
+        ("appointment", f"Окно 3 {markers.cyrillic('application appointment ru')}"),
+        ("notes", f"Заметка {markers.cyrillic('application notes ru')}"),
+        ("lead", option_value(page, "lead", "ivan")),
+    ]
+    page = ivan.post(application_url + "details/", details)
+    assert "Application saved." in page.body, page.body[:3000]
+    document = f"Справка {markers.cyrillic('checklist title ru')}"
+    page = ivan.post(application_url + "items/", [("title", document)])
+    assert markers_in(page.body, markers, "checklist title"), page.body[:3000]
+    item = re.findall(r'id="item-(\d+)"', page.body)[0]
+    item_note = f"Копия {markers.cyrillic('checklist note ru')}"
+    page = ivan.post(
+        application_url + f"items/{item}/",
+        [(f"i{item}-status", "have"), (f"i{item}-note", item_note), (f"i{item}-attachment", "")],
+    )
+    assert markers_in(page.body, markers, "checklist note"), page.body[:3000]
+    assert markers_in(page.body, markers, "application notes"), page.body[:3000]
+
     # The consultant searches: for a word of the note (found) and for words in no
     # case at all; neither query may reach the database, its WAL or the logs
     found = ivan.post("/staff/search/", [("q", markers.cyrillic("search query found ru"))])
@@ -538,7 +564,7 @@ def run_casework(
     # The requester reads the reply, and nothing meant for the team
     page = ru.get("/portal/")
     assert markers_in(page.body, markers, "staff reply"), page.body[:3000]
-    for internal in ("internal note", "team file", "task title"):
+    for internal in ("internal note", "team file", "task title", "application", "checklist"):
         assert no_markers_in(page.body, markers, internal), internal
     return Casework(case_id, alias)
 
