@@ -22,19 +22,16 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tropa.accounts.models import Role, Staff, Team
 from tropa.cases import queries
+from tropa.cases.home_new import new_requests_block, waited
 from tropa.cases.models import OPEN_STATUSES, Assignment, Case, LastSeen, Status, Task
 from tropa.core import clock
 from tropa.core.home import LINES, Block, Line
 from tropa.core.hours import hours_before
-
-# Priority bands of new requests (tropa/intake/triage.py scores 0-100).
-URGENT, HIGH = 60, 40
 
 
 def case_url(case_id: object) -> str:
@@ -43,10 +40,6 @@ def case_url(case_id: object) -> str:
 
 def name_of(case: Case) -> str:
     return case.alias or _("case %(id)s") % {"id": str(case.pk)[:8]}
-
-
-def waited(since: object) -> str:
-    return _("waiting %(time)s") % {"time": timesince(since, clock.now(), depth=1)}  # type: ignore[arg-type]
 
 
 def my_queue(staff: Staff) -> QuerySet[Assignment]:
@@ -231,53 +224,6 @@ def tasks_block(staff: Staff) -> Block:
         empty=_("No task is due."),
         tone="warn",
         order=40,
-    )
-
-
-def new_requests_block() -> Block:
-    new = Case.objects.filter(status=Status.NEW)
-    # One pass over the new requests in the inbox index (status, priority),
-    # counting a column of the index: "pk" would read every row
-    n = new.aggregate(
-        total=Count("priority"),
-        urgent=Count("priority", filter=Q(priority__gte=URGENT)),
-        high=Count("priority", filter=Q(priority__gte=HIGH, priority__lt=URGENT)),
-    )
-    bands = {
-        "urgent": n["urgent"],
-        "high": n["high"],
-        "normal": n["total"] - n["urgent"] - n["high"],
-    }
-    top = list(
-        new.order_by("-priority", "received_at").only("id", "priority", "received_at")[:LINES]
-    )
-    inbox = reverse("cases:inbox")
-    return Block(
-        "new",
-        _("New requests"),
-        sum(bands.values()),
-        [
-            Line(
-                _("Urgent: %(n)s") % {"n": bands["urgent"]},
-                inbox,
-                tone="danger" if bands["urgent"] else "",
-            ),
-            Line(_("High: %(n)s") % {"n": bands["high"]}, inbox),
-            Line(_("Normal: %(n)s") % {"n": bands["normal"]}, inbox),
-        ]
-        + [
-            Line(
-                _("Priority %(p)s") % {"p": c.priority},
-                inbox + f"#request-{c.pk}",
-                waited(c.received_at),
-                tone="danger" if c.priority >= URGENT else "",
-            )
-            for c in top[:3]
-        ],
-        more_url=inbox,
-        empty=_("No new requests."),
-        tone="warn",
-        order=15,
     )
 
 

@@ -215,6 +215,40 @@ def _work_on_some(codenames: list[str]) -> None:
     )
     _journey(cases[1], codenames[1], ivan, person("ivan")[1])
     _labels_and_views(cases, olga, ivan)
+    _applications(cases, ivan, person("ivan")[1], maria, person("maria")[1])
+
+
+def _applications(cases, ivan, ivan_keys, maria, maria_keys) -> None:  # type: ignore[no-untyped-def]
+    """Two synthetic applications to safer countries, at different stages."""
+    from datetime import timedelta
+
+    from tropa.assistance import actions as assistance
+    from tropa.assistance.models import ChecklistItem, Stage
+    from tropa.assistance.sealing import Details
+    from tropa.core import clock
+
+    visa = assistance.open_application(cases[1], ivan, ivan_keys, "DE", "humanitarian", None)
+    assistance.save_details(
+        visa,
+        ivan,
+        ivan_keys,
+        Details(
+            office="Посольство Германии в Ереване",
+            references="Пример: AZ-0000-DEMO",
+            appointment="Окно 3, взять оригиналы и две копии",
+            notes="Вымышленная заявка для демонстрации.",
+        ),
+        None,
+    )
+    for item in ChecklistItem.objects.filter(application=visa)[:4]:
+        assistance.change_item(item, ivan, ivan_keys, assistance.ItemChange("have", ""))
+    assistance.move_stage(visa, Stage.SUBMITTED, ivan, ivan_keys)
+    soon = (clock.now() + timedelta(days=4)).date()
+    assistance.set_date(visa, "appointment", soon, ivan, ivan_keys)
+    permit = assistance.open_application(cases[2], maria, maria_keys, "AM", "residence", None)
+    assistance.set_date(
+        permit, "expiry", (clock.now() + timedelta(days=60)).date(), maria, maria_keys
+    )
 
 
 def _labels_and_views(cases, olga, ivan) -> None:  # type: ignore[no-untyped-def]

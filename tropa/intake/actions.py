@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from tropa import vault
 from tropa.audit.log import record
 from tropa.audit.models import Action
-from tropa.cases import queue, questionnaire, search_index, timeline
+from tropa.cases import questionnaire, queue, search_index, timeline
 from tropa.cases.actions import notify_new_message
 from tropa.cases.models import (
     FLAGS,

@@ -32,9 +32,10 @@ def assert_in_step() -> None:
     for case in Case.objects.all():
         assert case.staff_count == Assignment.objects.filter(case=case).count(), case
     for load in Caseload.objects.all():
-        assert load.open_cases == Assignment.objects.filter(
-            staff_id=load.staff_id, is_open=True
-        ).count()
+        assert (
+            load.open_cases
+            == Assignment.objects.filter(staff_id=load.staff_id, is_open=True).count()
+        )
 
 
 def queue_of(person) -> tuple[int, int]:

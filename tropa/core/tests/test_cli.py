@@ -518,6 +518,11 @@ def test_it_creates_a_demo_with_five_staff(tmp_path):
         ("planned",),
     ]
     assert sql(data, "SELECT kind, stage FROM journeys_alert") == [("checkin", 0)] * 2
+    # Two applications to safer countries at different stages, with tasks for their dates
+    assert sql(
+        data, "SELECT country, route, stage FROM assistance_application ORDER BY country"
+    ) == [("AM", "residence", "preparing"), ("DE", "humanitarian", "submitted")]
+    assert len(sql(data, "SELECT id FROM assistance_keydate WHERE task_id IS NOT NULL")) == 2
     codename = re.search(r"portal/login/ :\n  (.+)$", done.stdout, re.M)
     assert codename and len(codename.group(1).split()) == 7
     # A second run starts the demo afresh.

@@ -3,11 +3,15 @@ sideways scrolling, with a screenshot of each for a human to look at."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import Page, expect
 
+from tropa.assistance import actions as assistance
 from tropa.cases import actions as case_actions
 from tropa.cases import labels
+from tropa.core import clock
 from tropa.intake import actions as intake
 from tropa.journeys import actions
 from tropa.testing.browser import screenshot, staff_sign_in
@@ -54,7 +58,17 @@ def busy(make_person):
     actions.start_leg(leg, consultant.staff)
     _requester, who = intake.find_requester(codename)  # type: ignore[misc]
     actions.check_in(leg, "safe", channel="web", word="ромашка", requester_keys=who.keys)
-    return {"coordinator": coordinator, "consultant": consultant, "admin": admin, "case": case}
+    application = assistance.open_application(case, consultant.staff, keys, "DE", "asylum", None)
+    assistance.set_date(
+        application, "appointment", (clock.now() + timedelta(days=3)).date(), consultant.staff, keys
+    )
+    return {
+        "coordinator": coordinator,
+        "consultant": consultant,
+        "admin": admin,
+        "case": case,
+        "application": f"/staff/cases/{case.pk}/applications/{application.pk}/",
+    }
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
@@ -73,8 +87,19 @@ def test_every_staff_page_fits_a_phone(page_js_off: Page, busy, language):
             "/staff/labels/",
             "/staff/people/",
             "/staff/account/",
+            "/staff/applications/",
+            "/staff/applications/checklists/",
+            busy["application"],
         ],
-        "consultant": ["/staff/", "/staff/cases/", f"/staff/cases/{case.pk}/", "/staff/journeys/"],
+        "consultant": [
+            "/staff/",
+            "/staff/cases/",
+            f"/staff/cases/{case.pk}/",
+            "/staff/journeys/",
+            "/staff/applications/",
+            busy["application"],
+            f"/staff/cases/{case.pk}/applications/new/",
+        ],
         "admin": ["/staff/", "/staff/audit/", "/staff/people/"],
     }
     for role, paths in pages.items():
