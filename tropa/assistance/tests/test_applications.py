@@ -31,9 +31,7 @@ def url(app: Application, tail: str = "") -> str:
 
 def opened(coordinator, consultant, route: str = "humanitarian", country: str = "DE"):
     _code, case = new_case(coordinator, consultant)
-    app = actions.open_application(
-        case, consultant.staff, consultant.keys(), country, route, None
-    )
+    app = actions.open_application(case, consultant.staff, consultant.keys(), country, route, None)
     return case, app
 
 
