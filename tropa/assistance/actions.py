@@ -44,6 +44,7 @@ from tropa.audit.models import Action
 from tropa.cases import actions as case_actions
 from tropa.cases.events import record_event
 from tropa.cases.models import Attachment, Case, Status
+from tropa.cases.models import Outcome as CaseOutcome
 from tropa.core import clock
 
 
@@ -177,6 +178,11 @@ def granted(case: Case) -> bool:
     """Whether any application of the case was granted: the case's "legal
     status obtained abroad" outcome is then the one to close it with."""
     return Application.objects.filter(case=case, outcome__in=GRANTED).exists()
+
+
+def outcome_hint(case: Case) -> str:
+    """A granted application suggests closing the case as "legal status obtained abroad"."""
+    return CaseOutcome.LEGAL_STATUS if granted(case) else ""
 
 
 def _due(kind: str, on: date) -> datetime:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from tropa.accounts.current import keys_of as _keys
 from tropa.accounts.current import staff_of as _staff
-from tropa.cases import actions, labels, page, queries
+from tropa.cases import actions, hooks, labels, page, queries
 from tropa.cases.access import can_manage, get_case_for
 from tropa.cases.forms import (
     AssignForm,
@@ -58,6 +58,12 @@ def no_key(request: HttpRequest) -> None:
 
 
 TIMELINE_RECENT = 100
+
+
+def suggested(case: Case) -> str:
+    """The outcome to offer first when closing: the case's own, or a hint."""
+    hints = [hint(case) for hint in hooks.OUTCOME_HINTS]
+    return case.outcome or next((h for h in hints if h), "")
 
 
 def render_case_page(
@@ -99,7 +105,7 @@ def render_case_page(
         "note_form": NoteForm(),
         "upload_form": UploadForm(),
         "task_form": TaskForm(owners=assigned),
-        "status_form": StatusForm(initial={"status": case.status}),
+        "status_form": StatusForm(initial={"status": case.status, "outcome": suggested(case)}),
         "file_errors": [],
     }
     if manage and case.status != Status.NEW:

@@ -28,3 +28,6 @@ AFTER_MERGE: Registry[Callable[[Case, vault.KeyPair, Case, vault.KeyPair], None]
 CHECKIN_KEYS: Registry[Callable[[Case], list[bytes]]] = Registry("check-in keys")
 # (timeline messages) -> for each, how a channel delivered it ("" if none did)
 DELIVERY: Registry[Callable[[list[Message]], list[str]]] = Registry("delivery states")
+# (case) -> the outcome its other records point to ("" for none): an
+# application granted abroad suggests "legal status obtained abroad".
+OUTCOME_HINTS: Registry[Callable[[Case], str]] = Registry("outcome hints")

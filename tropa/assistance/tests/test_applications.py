@@ -202,6 +202,18 @@ def test_the_checklist_counts_and_warns_of_documents_missing_after_submission(
     assert app.case.alias in listed and "missing" in listed
 
 
+def test_a_granted_application_suggests_the_case_outcome(coordinator, consultant, signed_in):
+    case, app = opened(coordinator, consultant)
+    client = signed_in(consultant)
+    assert '<option value="legal_status" selected>' not in page_text(
+        client.get(f"/staff/cases/{case.pk}/")
+    )
+    actions.decide(app, "granted", consultant.staff, consultant.keys())
+    assert '<option value="legal_status" selected>' in page_text(
+        client.get(f"/staff/cases/{case.pk}/")
+    )
+
+
 def test_a_decision_moves_the_stage_and_an_appeal_has_its_own(coordinator, consultant):
     case, app = opened(coordinator, consultant)
     actions.decide(app, "refused", consultant.staff, consultant.keys())
