@@ -17,7 +17,7 @@ from tropa import vault
 from tropa.accounts.models import Role, Staff
 from tropa.assistance import countries
 from tropa.assistance.models import SUBMITTED_STAGES, Application, Stage
-from tropa.cases.access import can_manage, get_case_for
+from tropa.cases.access import get_case_for, may_work_on
 from tropa.cases.models import OPEN_STATUSES, Assignment, Case, Status
 from tropa.core import clock
 
@@ -26,13 +26,6 @@ SOON = timedelta(days=7)  # a date this close "needs action"
 
 def today() -> date:
     return clock.now().astimezone(ZoneInfo(settings.TIME_ZONE)).date()
-
-
-def may_work_on(staff: Staff, case: Case) -> bool:
-    """The consultants on the case and its team's coordinators, as for the case."""
-    if case.status in (Status.NEW, Status.DISCARDED) or not staff.is_active:
-        return False
-    return can_manage(staff, case) or case.assignments.filter(staff=staff).exists()
 
 
 def case_for(staff: Staff, case_id: uuid.UUID) -> Case:

@@ -47,3 +47,11 @@ def can_manage(staff: Staff, case: Case) -> bool:
     if staff.role != Role.COORDINATOR:
         return False
     return case.status == Status.NEW or (case.team_id is not None and case.team_id == staff.team_id)
+
+
+def may_work_on(staff: Staff, case: Case) -> bool:
+    """Change what is planned for a case (its journey, its applications): the
+    consultants assigned to it and its team's coordinators."""
+    if case.status in (Status.NEW, Status.DISCARDED) or not staff.is_active:
+        return False
+    return can_manage(staff, case) or case.assignments.filter(staff=staff).exists()

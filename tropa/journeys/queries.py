@@ -20,7 +20,7 @@ from django.http import Http404
 
 from tropa import vault
 from tropa.accounts.models import Role, Staff
-from tropa.cases.access import can_manage, get_case_for
+from tropa.cases.access import get_case_for, may_work_on
 from tropa.cases.models import Case, Status
 from tropa.core import clock
 from tropa.journeys import actions, legs, marks
@@ -45,17 +45,10 @@ from tropa.journeys.models import (
 RISK_BY_RANK = {rank: risk for risk, rank in RISK_ORDER.items()}
 
 
-def may_edit_plan(staff: Staff, case: Case) -> bool:
-    """The consultants assigned to the case and its team's coordinators."""
-    if case.status in (Status.NEW, Status.DISCARDED) or not staff.is_active:
-        return False
-    return can_manage(staff, case) or case.assignments.filter(staff=staff).exists()
-
-
 def plan_case_for(staff: Staff, case_id: uuid.UUID) -> Case:
     """The case whose plan `staff` may edit; 404 for anything else."""
     case = get_case_for(staff, case_id)
-    if not may_edit_plan(staff, case):
+    if not may_work_on(staff, case):
         raise Http404
     return case
 
@@ -154,7 +147,7 @@ def journey_context(case: Case, keys: vault.KeyPair, staff: Staff) -> dict[str, 
     )
     return {
         "journey_plan": plan,
-        "journey_edit": may_edit_plan(staff, case),
+        "journey_edit": may_work_on(staff, case),
         "journey_protocol": protocol,
         "journey_has_duress": bool(plan and plan.sealed_duress),
         "journey_legs": rows,
