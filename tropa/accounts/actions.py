@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tropa import vault
 from tropa.accounts.keys import needs_intake_grant
-from tropa.accounts.models import DEFAULT_TEAM_NAME, Role, Staff, Team
+from tropa.accounts.models import DEFAULT_TEAM_NAME, Profession, Role, Staff, Team
 from tropa.accounts.signin import clear_throttle, normalise_username, totp_device
 from tropa.audit.log import record
 from tropa.audit.models import Action
@@ -172,6 +172,16 @@ def set_active(staff: Staff, active: bool, actor: Staff) -> None:
         if not active:
             _end_sessions(staff)
         record(actor, Action.STAFF_ENABLED if active else Action.STAFF_DISABLED, target=staff)
+
+
+def set_profession(staff: Staff, profession: str, actor: Staff) -> None:
+    """Lawyer or psychologist (or neither): routes legal and psychological work."""
+    if profession not in Profession.values:
+        raise ValueError(profession)
+    with transaction.atomic():
+        staff.profession = profession
+        staff.save(update_fields=["profession"])
+        record(actor, Action.PROFESSION_SET, target=staff)
 
 
 def unlock(staff: Staff, actor: Staff) -> None:

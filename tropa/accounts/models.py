@@ -59,6 +59,15 @@ class Team(models.Model):
         return self.name
 
 
+class Profession(models.TextChoices):
+    """What a staff member does besides their role: routes legal work to
+    lawyers and psychological support to psychologists."""
+
+    NONE = "", _("—")
+    LAWYER = "lawyer", _("Lawyer")
+    PSYCHOLOGIST = "psychologist", _("Psychologist")
+
+
 class StaffManager(BaseUserManager["Staff"]):
     def get_by_natural_key(self, username: str | None) -> Staff:
         return self.get(username=(username or "").strip().lower())
@@ -80,6 +89,7 @@ class Staff(AbstractBaseUser):
     # Where "there is something new" e-mails go; optional, staff-side data.
     email = models.EmailField(blank=True, default="")
     notify_by_email = models.BooleanField(default=True)
+    profession = models.CharField(max_length=12, choices=Profession.choices, blank=True, default="")
 
     public_key = models.BinaryField()
     wrapped_secret = models.BinaryField()

@@ -17,7 +17,7 @@ from tropa.accounts import actions
 from tropa.accounts.current import roles_only, staff_of
 from tropa.accounts.forms import StaffCreateForm, TeamForm
 from tropa.accounts.keys import needs_intake_grant
-from tropa.accounts.models import Role, Staff, Team
+from tropa.accounts.models import Profession, Role, Staff, Team
 from tropa.accounts.signin import is_locked
 from tropa.core.views import posted
 from tropa.keyring import actions as keyring
@@ -89,6 +89,7 @@ def _person_page(request: HttpRequest, staff: Staff, new_password: str = "") -> 
         "stale_count": len(list(keyring.stale_envelopes(staff))),
         "needs_intake": needs_intake_grant(staff),
         "teams": Team.objects.order_by("name"),
+        "professions": Profession.choices,
     }
     return render(request, "accounts/person.html", context)
 
@@ -127,4 +128,18 @@ def person_action(request: HttpRequest, staff_id: uuid.UUID, action: str) -> Htt
         messages.success(request, _("The account is unlocked."))
     else:
         raise Http404
+    return redirect("accounts:person", staff_id=staff.pk)
+
+
+@require_POST
+@roles_only(Role.ADMIN, Role.COORDINATOR)
+def person_profession(request: HttpRequest, staff_id: uuid.UUID) -> HttpResponse:
+    viewer = staff_of(request)
+    staff = get_staff_for(viewer, staff_id)
+    profession = request.POST.get("profession", "")
+    if profession not in Profession.values:
+        messages.error(request, _("Choose a profession from the list."))
+    else:
+        actions.set_profession(staff, profession, viewer)
+        messages.success(request, _("Profession saved."))
     return redirect("accounts:person", staff_id=staff.pk)

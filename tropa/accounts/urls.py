@@ -15,5 +15,10 @@ urlpatterns = [
     path("people/new/", staff_admin.person_new, name="person_new"),
     path("teams/", staff_admin.teams, name="teams"),
     path("people/<uuid:staff_id>/", staff_admin.person, name="person"),
+    path(
+        "people/<uuid:staff_id>/profession/",
+        staff_admin.person_profession,
+        name="person_profession",
+    ),
     path("people/<uuid:staff_id>/<slug:action>/", staff_admin.person_action, name="person_action"),
 ]

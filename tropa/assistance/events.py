@@ -23,6 +23,8 @@ class AssistanceEvent(models.TextChoices):
     STAGE = "application_stage", gettext_lazy("Application stage")
     DECIDED = "application_decided", gettext_lazy("Application decided")
     DATE = "application_date", gettext_lazy("Application date")
+    DOCUMENT = "document_produced", gettext_lazy("Document produced")
+    DEADLINE = "legal_deadline", gettext_lazy("Legal deadline")
 
 
 def _label(choices: type[models.TextChoices], value: str) -> str:
@@ -66,9 +68,29 @@ def _date(payload: dict[str, Any]) -> Shown:
     )
 
 
+def _document(payload: dict[str, Any]) -> Shown:
+    return Shown(
+        _("Document produced from the template “%(template)s”, version %(version)s.")
+        % {"template": payload["template"], "version": payload["version"]}
+    )
+
+
+def _deadline(payload: dict[str, Any]) -> Shown:
+    return Shown(
+        _("Legal deadline: %(rule)s — event on %(event)s, last day %(due)s.")
+        % {
+            "rule": _(payload["rule"]),
+            "event": date_format(date.fromisoformat(payload["event_on"]), "DATE_FORMAT"),
+            "due": date_format(date.fromisoformat(payload["due_on"]), "DATE_FORMAT"),
+        }
+    )
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], Shown]] = {
     AssistanceEvent.OPENED: _opened,
     AssistanceEvent.STAGE: _stage,
     AssistanceEvent.DECIDED: _decided,
     AssistanceEvent.DATE: _date,
+    AssistanceEvent.DOCUMENT: _document,
+    AssistanceEvent.DEADLINE: _deadline,
 }

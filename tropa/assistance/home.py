@@ -3,13 +3,16 @@ week or passed, or a document missing after submission. Plaintext only."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tropa.accounts.models import Role, Staff
 from tropa.assistance import queries
-from tropa.assistance.models import Route
+from tropa.assistance.models import LegalDeadline, Route
+from tropa.cases.home import scope
 from tropa.core.home import LINES, Block, Line
 
 
@@ -47,5 +50,44 @@ def provide(request: HttpRequest) -> list[Block]:
             empty=_("No application needs action."),
             tone="warn",
             order=45,
+        )
+    ]
+
+
+def provide_deadlines(request: HttpRequest) -> list[Block]:
+    """Legal deadlines passed or within three days on my cases (the team's for
+    a coordinator): at the top of the home page, overdue first."""
+    staff: Staff = request.user  # type: ignore[assignment]
+    if staff.role not in (Role.CONSULTANT, Role.COORDINATOR):
+        return []
+    now = queries.today()
+    due = (
+        LegalDeadline.objects.filter(
+            due_on__lte=now + timedelta(days=3),
+            task__done_at__isnull=True,
+            case__in=scope(staff).values("pk"),
+        )
+        .select_related("case", "rule")
+        .order_by("due_on")
+    )
+    total = due.count()
+    lines = [
+        Line(
+            f"{d.case.alias or d.case_id} · {_(d.rule.name)}",
+            reverse("cases:case", args=[d.case_id]) + "#legal",
+            _("overdue") if d.due_on < now else _("due"),
+            tone="danger" if d.due_on < now else "warn",
+        )
+        for d in (due[:LINES] if total else [])
+    ]
+    return [
+        Block(
+            "deadlines",
+            _("Legal deadlines passed or in the next 3 days"),
+            total,
+            lines,
+            empty=_("No legal deadline is near."),
+            tone="danger",
+            order=5,
         )
     ]

@@ -16,7 +16,14 @@ from django.http import Http404
 from tropa import vault
 from tropa.accounts.models import Role, Staff
 from tropa.assistance import countries
-from tropa.assistance.models import SUBMITTED_STAGES, Application, Stage
+from tropa.assistance.legal_forms import EventForm
+from tropa.assistance.models import (
+    SUBMITTED_STAGES,
+    Application,
+    DocumentTemplate,
+    LegalDeadline,
+    Stage,
+)
 from tropa.cases.access import get_case_for, may_work_on
 from tropa.cases.models import OPEN_STATUSES, Assignment, Case, Status
 from tropa.core import clock
@@ -116,3 +123,18 @@ def listing(staff: Staff, filters: Filters) -> QuerySet[Application]:
     if filters.needs_action:
         apps = apps.filter(needing_action(today()))
     return apps.select_related("case", "lead").order_by("next_date", "created_at", "id")
+
+
+def legal_section(case: Case, keys: vault.KeyPair, staff: Staff) -> dict[str, Any]:
+    """The case page's "Legal help" block: deadlines (plaintext dates), the
+    templates to produce a document from, and the form for a legal event."""
+    if case.status == Status.NEW:
+        return {}
+    now = today()
+    rows = LegalDeadline.objects.filter(case=case).select_related("rule").order_by("due_on")
+    return {
+        "legal_deadlines": [(d, d.due_on < now) for d in rows],
+        "legal_templates": DocumentTemplate.objects.order_by("title"),
+        "legal_event_form": EventForm(),
+        "legal_may": may_work_on(staff, case),
+    }

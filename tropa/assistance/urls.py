@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tropa.assistance import views
+from tropa.assistance import legal_views, views
 
 app_name = "assistance"
 _one = "cases/<uuid:case_id>/applications/<uuid:application_id>/"
@@ -8,6 +8,24 @@ urlpatterns = [
     path("applications/", views.applications, name="applications"),
     path("applications/checklists/", views.checklists, name="checklists"),
     path("cases/<uuid:case_id>/applications/new/", views.new_application, name="new"),
+    path("legal/templates/", legal_views.templates, name="templates"),
+    path(
+        "legal/templates/<int:template_id>/v<int:number>.docx",
+        legal_views.template_file,
+        name="template_file",
+    ),
+    path("legal/rules/", legal_views.rules, name="rules"),
+    path(
+        "cases/<uuid:case_id>/documents/<int:template_id>/",
+        legal_views.document,
+        name="document",
+    ),
+    path("cases/<uuid:case_id>/deadlines/", legal_views.add_deadline, name="add_deadline"),
+    path(
+        "cases/<uuid:case_id>/deadlines/<int:deadline_id>/remove/",
+        legal_views.remove_deadline,
+        name="remove_deadline",
+    ),
     path(_one, views.application, name="application"),
     path(_one + "details/", views.save_details, name="details"),
     path(_one + "stage/", views.move_stage, name="stage"),

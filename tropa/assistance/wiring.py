@@ -3,7 +3,9 @@ timeline's words for their events, and the staff home."""
 
 from __future__ import annotations
 
-from tropa.assistance import actions, home, queries
+from django.db.models.signals import post_migrate
+
+from tropa.assistance import actions, deadlines, home, queries
 from tropa.assistance.events import RENDERERS
 from tropa.cases import events, hooks, page
 from tropa.core import home as core_home
@@ -11,7 +13,15 @@ from tropa.core import home as core_home
 
 def connect() -> None:
     page.SECTIONS.register(queries.case_section)
+    page.SECTIONS.register(queries.legal_section)
+    core_home.PROVIDERS.register(home.provide_deadlines)
+    post_migrate.connect(_defaults, dispatch_uid="tropa.assistance.defaults")
     core_home.PROVIDERS.register(home.provide)
     hooks.OUTCOME_HINTS.register(actions.outcome_hint)
     for kind, render in RENDERERS.items():
         events.RENDERERS.register(kind, render)
+
+
+def _defaults(sender: object, **kwargs: object) -> None:
+    if getattr(sender, "label", "") == "assistance":
+        deadlines.ensure_defaults()

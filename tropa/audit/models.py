@@ -76,6 +76,11 @@ class Action(models.TextChoices):
     APPLICATION_STAGE = "application_stage", _("Moved an application to another stage")
     CHECKLIST_CHANGED = "checklist_changed", _("Changed an application's document checklist")
     CHECKLIST_TEMPLATE = "checklist_template", _("Changed a route's document checklist")
+    TEMPLATE_UPLOADED = "template_uploaded", _("Uploaded a document template")
+    DOCUMENT_PRODUCED = "document_produced", _("Produced a document from a template")
+    DEADLINE_RULE_CHANGED = "deadline_rule", _("Changed a legal deadline rule")
+    DEADLINE_RECORDED = "deadline_recorded", _("Recorded or removed a legal deadline")
+    PROFESSION_SET = "profession_set", _("Set a staff member's profession")
 
 
 class Entry(models.Model):

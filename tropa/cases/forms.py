@@ -203,8 +203,12 @@ class AssignForm(PageForm):
 
 
 def caseload_label(staff: Staff, count: int) -> str:
+    """ "ivan (lawyer) — 3 open cases": the profession routes legal and psychological work."""
+    name = staff.username
+    if staff.profession:
+        name = f"{name} ({staff.get_profession_display()})"
     return ngettext("%(name)s — %(count)d open case", "%(name)s — %(count)d open cases", count) % {
-        "name": staff.username,
+        "name": name,
         "count": count,
     }
 

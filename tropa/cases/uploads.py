@@ -43,6 +43,10 @@ TELEGRAM_TYPES: dict[str, tuple[tuple[int, bytes], ...]] = {
     "video/mp4": ((4, b"ftyp"),),
     "audio/mpeg": ((0, b"ID3"), (0, b"\xff\xfb")),
 }
+# A Word document Tropa made itself (tropa/assistance: a document from a
+# template); never accepted from outside, where it could carry macros or links.
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PRODUCED_TYPES: dict[str, tuple[tuple[int, bytes], ...]] = {DOCX: ((0, b"PK\x03\x04"),)}
 TEXT = "text/plain"
 ERRORS = {
     "empty": _("The file “%(name)s” is empty."),
@@ -54,8 +58,10 @@ TOO_MANY = ngettext_lazy(
 )
 
 
-def sniff(head: bytes, *, telegram: bool = False) -> str | None:
+def sniff(head: bytes, *, telegram: bool = False, produced: bool = False) -> str | None:
     types = TYPES | TELEGRAM_TYPES if telegram else TYPES
+    if produced:
+        types = types | PRODUCED_TYPES
     for content_type, signatures in types.items():
         if any(head[offset : offset + len(magic)] == magic for offset, magic in signatures):
             return content_type
@@ -169,14 +175,16 @@ class SealingUploadHandler(FileUploadHandler):
         return upload
 
 
-def seal_bytes(name: str, data: bytes, *, telegram: bool = False) -> SealedUpload:
+def seal_bytes(
+    name: str, data: bytes, *, telegram: bool = False, produced: bool = False
+) -> SealedUpload:
     """A file already in memory (fetched from Telegram), checked and sealed like an upload."""
     upload = SealedUpload(name=clean_name(name))
     if not data:
         upload.error = "empty"
     elif len(data) > settings.TROPA_MAX_FILE_MB * 1024 * 1024:
         upload.error = "too_big"
-    elif (content_type := sniff(data[:4096], telegram=telegram)) is None:
+    elif (content_type := sniff(data[:4096], telegram=telegram, produced=produced)) is None:
         upload.error = "type"
     if upload.error:
         return upload

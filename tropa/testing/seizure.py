@@ -200,7 +200,9 @@ class Visitor:
         request = urllib.request.Request(self.base + path, data=data, headers=headers or {})  # noqa: S310
         try:
             with self.opener.open(request, timeout=15) as response:
-                page = Response(response.status, response.url, response.read().decode())
+                page = Response(
+                    response.status, response.url, response.read().decode(errors="replace")
+                )
         except urllib.error.HTTPError as error:
             page = Response(error.code, error.url, error.read().decode())
         if match := TOKEN.search(page.body):
@@ -540,6 +542,26 @@ def run_casework(
     )
     assert markers_in(page.body, markers, "checklist note"), page.body[:3000]
     assert markers_in(page.body, markers, "application notes"), page.body[:3000]
+
+    # The consultant produces a legal document from a starter template, with
+    # markers in its fields, and keeps a sealed copy: rendered in memory, the
+    # document reaches no disk in plaintext (temporary folders are searched too)
+    templates = ivan.get("/staff/legal/templates/")
+    assert templates.status == 200, templates.body[:3000]
+    page = ivan.get(case_url)
+    links = re.findall(rf'href="({case_url}documents/\d+/)">([^<]*)</a>', page.body)
+    complaint = [url for url, label in links if html.unescape(label).startswith("Жалоба")][0]
+    fields = [
+        ("last_name", "Маркеров"),
+        ("first_name", "Илья"),  # names are inflected: the markers go where text is kept as is
+        ("address", f"г. {markers.cyrillic('document address ru')}"),
+        ("commissariat", markers.ascii("document commissariat")),
+        ("decision_date", "01.12.2026"),
+        ("keep", "on"),
+        ("action", "produce"),
+    ]
+    produced = ivan.post(complaint, fields)
+    assert produced.status == 200 and produced.body.startswith("PK"), produced.body[:300]
 
     # The consultant searches: for a word of the note (found) and for words in no
     # case at all; neither query may reach the database, its WAL or the logs

@@ -49,6 +49,6 @@ def test_every_app_has_wired_itself_once_at_start_up():
     assert {"accepted", "assigned", "status", "merged", "telegram_undelivered"} <= {
         kind for kind, _render in events.RENDERERS.items()
     }
-    assert len(page.SECTIONS) == 2  # journeys, applications
+    assert len(page.SECTIONS) == 3  # journeys, applications, legal help
     assert len(hooks.OUTCOME_HINTS) == 1
     assert len(hooks.AFTER_REPLY) == len(hooks.AFTER_MERGE) == 1

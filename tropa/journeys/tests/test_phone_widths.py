@@ -9,6 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tropa.assistance import actions as assistance
+from tropa.assistance.models import DocumentTemplate
+from tropa.assistance.starter import ensure_starters
 from tropa.cases import actions as case_actions
 from tropa.cases import labels
 from tropa.core import clock
@@ -37,6 +39,11 @@ def assert_fits(page: Page, name: str) -> None:
     screenshot(page, f"phone-{name}")
     assert wide <= seen, f"{name}: {wide} px wide on a {seen} px screen"
     assert page.evaluate(MENU_LINES) <= 2, f"{name}: the staff menu takes more than two lines"
+
+
+def starter_template() -> int:
+    ensure_starters()
+    return DocumentTemplate.objects.order_by("pk").values_list("pk", flat=True).first()
 
 
 @pytest.fixture
@@ -68,6 +75,7 @@ def busy(make_person):
         "admin": admin,
         "case": case,
         "application": f"/staff/cases/{case.pk}/applications/{application.pk}/",
+        "document": f"/staff/cases/{case.pk}/documents/{starter_template()}/",
     }
 
 
@@ -90,6 +98,8 @@ def test_every_staff_page_fits_a_phone(page_js_off: Page, busy, language):
             "/staff/applications/",
             "/staff/applications/checklists/",
             busy["application"],
+            "/staff/legal/templates/",
+            "/staff/legal/rules/",
         ],
         "consultant": [
             "/staff/",
@@ -99,6 +109,7 @@ def test_every_staff_page_fits_a_phone(page_js_off: Page, busy, language):
             "/staff/applications/",
             busy["application"],
             f"/staff/cases/{case.pk}/applications/new/",
+            busy["document"],
         ],
         "admin": ["/staff/", "/staff/audit/", "/staff/people/"],
     }
