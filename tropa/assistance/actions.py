@@ -43,7 +43,7 @@ from tropa.audit.log import record
 from tropa.audit.models import Action
 from tropa.cases import actions as case_actions
 from tropa.cases.events import record_event
-from tropa.cases.models import Attachment, Case, Status
+from tropa.cases.models import Attachment, Case, Status, TaskKind
 from tropa.cases.models import Outcome as CaseOutcome
 from tropa.core import clock
 
@@ -221,7 +221,13 @@ def set_date(
             current.delete()
         elif current is None:
             task = case_actions.add_task(
-                app.case, owner, by, by_keys, _task_title(app, kind, on), _due(kind, on)
+                app.case,
+                owner,
+                by,
+                by_keys,
+                _task_title(app, kind, on),
+                _due(kind, on),
+                TaskKind.APPLICATION,
             )
             KeyDate.objects.create(application=app, kind=kind, on=on, task=task)
         else:
@@ -233,7 +239,13 @@ def set_date(
                 )
             else:
                 current.task = case_actions.add_task(
-                    app.case, owner, by, by_keys, _task_title(app, kind, on), _due(kind, on)
+                    app.case,
+                    owner,
+                    by,
+                    by_keys,
+                    _task_title(app, kind, on),
+                    _due(kind, on),
+                    TaskKind.APPLICATION,
                 )
             current.on = on
             current.save(update_fields=["on", "task"])

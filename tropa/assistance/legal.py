@@ -29,7 +29,7 @@ from tropa.audit.models import Action
 from tropa.cases import actions as case_actions
 from tropa.cases import files
 from tropa.cases.events import record_event
-from tropa.cases.models import Case, Status
+from tropa.cases.models import Case, Status, TaskKind
 from tropa.cases.uploads import seal_bytes
 from tropa.core import clock
 
@@ -112,6 +112,17 @@ def produce(
     return document
 
 
+def name_from_request(case: Case, by: Staff, by_keys: vault.KeyPair) -> dict[str, str]:
+    """The person's name as they wrote it in the request, split into the
+    document's name fields (last, first, patronymic: staff check it in the
+    preview). Revealing it is audited, as on the case page."""
+    keys = case_actions.open_case(case, by, by_keys)
+    answers = case_actions.read_intake(case, keys, by).answers
+    words = str(answers.get("name") or "").split()
+    case_actions.reveal(case, by)
+    return dict(zip(("last_name", "first_name", "middle_name"), words[:3], strict=False))
+
+
 def save_rule(rule: DeadlineRule, by: Staff) -> DeadlineRule:
     if by.role != Role.COORDINATOR:
         raise Refused(_("Only coordinators change deadline rules."))
@@ -145,7 +156,9 @@ def record_deadline(
         "rule": _(rule.name),
     }
     with transaction.atomic():
-        task = case_actions.add_task(case, by, by, by_keys, title[:TITLE_MAX], _due_at(due_on))
+        task = case_actions.add_task(
+            case, by, by, by_keys, title[:TITLE_MAX], _due_at(due_on), TaskKind.LEGAL
+        )
         deadline = LegalDeadline.objects.create(
             case=case, rule=rule, event_on=event_on, due_on=due_on, task=task
         )

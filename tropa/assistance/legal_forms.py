@@ -13,6 +13,7 @@ from tropa.assistance.forms import DATE_FORMATS
 from tropa.assistance.models import DeadlineRule, LegalEvent
 from tropa.assistance.placeholders import DATES, INPUTS
 from tropa.cases.forms import PageForm, text_area
+from tropa.cases.models import Situation
 
 MAX_TEMPLATE_MB = 5
 
@@ -35,6 +36,12 @@ class UploadForm(PageForm):
         required=False,
         widget=text_area(3),
         max_length=2000,
+    )
+    situations = forms.MultipleChoiceField(
+        label=_("Situations it fits"),
+        required=False,
+        choices=Situation.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     docx = forms.FileField(label=_("The .docx file"))
 

@@ -58,6 +58,7 @@ def templates(request: HttpRequest) -> HttpResponse:
                     staff,
                     title=form.cleaned_data["title"],
                     description=form.cleaned_data["description"],
+                    situations=",".join(form.cleaned_data["situations"]),
                 )
             except (placeholders.BadTemplate, legal.Refused) as refused:
                 form.add_error("docx" if isinstance(refused, placeholders.BadTemplate) else None,
@@ -100,7 +101,17 @@ def document(request: HttpRequest, case_id: uuid.UUID, template_id: int) -> Http
         raise Http404
     form = DocumentForm(request.POST or None, needed=list(version.fields))
     preview: dict[str, str] | None = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and request.POST.get("action") == "name":
+        try:
+            data = request.POST.copy()
+            for field, value in legal.name_from_request(case, staff, _keys(request)).items():
+                data[field] = value
+        except (NoAccess, vault.CannotOpen):
+            messages.error(request, _("You hold no key for this case."))
+            return redirect("cases:case", case_id=case.pk)
+        form = DocumentForm(data, needed=list(version.fields))
+        form.is_valid()  # shows what is still wrong, with the name filled in
+    elif request.method == "POST" and form.is_valid():
         filled = placeholders.Filled({k: v for k, v in form.cleaned_data.items() if k != "keep"})
         if request.POST.get("action") == "produce":
             try:

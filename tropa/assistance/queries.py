@@ -134,7 +134,11 @@ def legal_section(case: Case, keys: vault.KeyPair, staff: Staff) -> dict[str, An
     rows = LegalDeadline.objects.filter(case=case).select_related("rule").order_by("due_on")
     return {
         "legal_deadlines": [(d, d.due_on < now) for d in rows],
-        "legal_templates": DocumentTemplate.objects.order_by("title"),
+        # Those that fit the case's situation first
+        "legal_templates": sorted(
+            DocumentTemplate.objects.order_by("title"),
+            key=lambda t: case.situation not in t.situations.split(","),
+        ),
         "legal_event_form": EventForm(),
         "legal_may": may_work_on(staff, case),
     }

@@ -233,13 +233,20 @@ def reveal(case: Case, reader: Staff) -> None:
 
 
 def add_task(
-    case: Case, owner: Staff, by: Staff, by_keys: vault.KeyPair, title: str, due_at: datetime | None
+    case: Case,
+    owner: Staff,
+    by: Staff,
+    by_keys: vault.KeyPair,
+    title: str,
+    due_at: datetime | None,
+    kind: str = "",
 ) -> Task:
     keys = open_case(case, by, by_keys)
     with transaction.atomic():
         task = Task.objects.create(
             case=case,
             owner=owner,
+            kind=kind,
             sealed_title=vault.seal_to_many(title.encode(), [keys.public_key]),
             due_at=due_at,
         )

@@ -20,6 +20,7 @@ from tropa.cases.models import (
     ReplyTemplate,
     Status,
     Task,
+    TaskKind,
 )
 from tropa.core import clock
 
@@ -36,15 +37,19 @@ def case_list(
         cases = cases.filter(case_labels__label_id=label)
     mine_open = Q(tasks__owner=staff, tasks__done_at__isnull=True)
     overdue = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_at__lt=clock.now())
+    legal_overdue = overdue.filter(kind=TaskKind.LEGAL)
     seen = LastSeen.objects.filter(staff=staff, case=OuterRef("pk")).values("seq")[:1]
     cases = cases.annotate(
         my_tasks=Count("tasks", filter=mine_open),
         overdue=Exists(overdue),
+        legal_overdue=Exists(legal_overdue),
         unread=F("message_count") - Coalesce(Subquery(seen), 0),
     )
-    order = ["-updated_at", "pk"]
+    # An overdue legal deadline first, whatever else the order (docs/assistance.md)
+    order = ["-legal_overdue", "-updated_at", "pk"]
     if queue == "waiting":
-        cases, order = cases.filter(waiting_since__isnull=False), ["waiting_since", "pk"]
+        cases = cases.filter(waiting_since__isnull=False)
+        order = ["-legal_overdue", "waiting_since", "pk"]
     elif queue == "unread":
         cases = cases.filter(unread__gt=0)
     return cases.prefetch_related(

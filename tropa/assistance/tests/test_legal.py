@@ -13,7 +13,7 @@ import docx
 import pytest
 
 from tropa.accounts.models import Profession, Role
-from tropa.assistance import deadlines, placeholders
+from tropa.assistance import deadlines, legal, placeholders
 from tropa.assistance.models import (
     DeadlineRule,
     DocumentTemplate,
@@ -24,6 +24,7 @@ from tropa.assistance.models import (
 from tropa.assistance.starter import ensure_starters, starter_docx
 from tropa.audit.models import Action
 from tropa.audit.models import Entry as AuditEntry
+from tropa.cases import actions as case_actions
 from tropa.cases.models import Attachment, Task
 from tropa.core import clock
 from tropa.testing.factories import new_case, page_text
@@ -278,3 +279,32 @@ def test_coordinators_edit_rules_and_staff_get_a_profession(coordinator, consult
     consultant.staff.refresh_from_db()
     assert consultant.staff.profession == Profession.LAWYER
     assert consultant.staff.role == Role.CONSULTANT
+
+
+def test_the_name_comes_from_the_request_only_when_asked_and_audited(
+    coordinator, consultant, signed_in
+):
+    ensure_starters()
+    template = DocumentTemplate.objects.get(title__startswith="Жалоба")
+    _code, case = new_case(coordinator, consultant)
+    client = signed_in(consultant)
+    url = f"/staff/cases/{case.pk}/documents/{template.pk}/"
+    page = page_text(client.get(url))
+    assert "Fill in the name from the request" in page
+    before = AuditEntry.objects.filter(action=Action.DETAILS_REVEALED).count()
+    page = page_text(client.post(url, {"action": "name", "address": "Казань"}))
+    assert AuditEntry.objects.filter(action=Action.DETAILS_REVEALED).count() == before + 1
+    assert 'value="Казань"' in page  # what was typed stays
+
+
+def test_an_overdue_legal_deadline_comes_first_in_the_case_list(coordinator, consultant, signed_in):
+    _c1, calm = new_case(coordinator, consultant)
+    _c2, urgent = new_case(coordinator, consultant)
+    rule = DeadlineRule.objects.get(builtin="appeal_arrest")
+    legal.record_deadline(
+        urgent, rule, clock.now().date() - timedelta(days=20), consultant.staff, consultant.keys()
+    )
+    case_actions.note(calm, consultant.staff, consultant.keys(), "newest activity")
+    page = page_text(signed_in(consultant).get("/staff/cases/"))
+    assert page.index(urgent.alias) < page.index(calm.alias)
+    assert "legal deadline passed" in page

@@ -23,6 +23,7 @@ from tropa.cases.models.case import (
     Situation,
     Status,
     Task,
+    TaskKind,
 )
 from tropa.cases.models.workspace import (
     BuiltinLabel,
@@ -57,4 +58,5 @@ __all__ = [
     "Situation",
     "Status",
     "Task",
+    "TaskKind",
 ]

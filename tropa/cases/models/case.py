@@ -272,8 +272,17 @@ class Assignment(models.Model):
         return f"{self.staff_id} on {self.case_id}"
 
 
+class TaskKind(models.TextChoices):
+    """What made a task: staff, or a date another app keeps (plaintext, coded)."""
+
+    STAFF = "", _("A task")
+    LEGAL = "legal", _("Legal deadline")
+    APPLICATION = "application", _("Application date")
+
+
 class Task(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=12, choices=TaskKind.choices, blank=True, default="")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tasks"
