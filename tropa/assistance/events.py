@@ -14,7 +14,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tropa.assistance import countries
-from tropa.assistance.models import DateKind, Outcome, Route, Stage
+from tropa.assistance.models import (
+    DateKind,
+    Outcome,
+    PointStatus,
+    ReferralStatus,
+    Route,
+    ServiceKind,
+    Stage,
+)
 from tropa.cases.events import Shown
 
 
@@ -25,6 +33,8 @@ class AssistanceEvent(models.TextChoices):
     DATE = "application_date", gettext_lazy("Application date")
     DOCUMENT = "document_produced", gettext_lazy("Document produced")
     DEADLINE = "legal_deadline", gettext_lazy("Legal deadline")
+    ROUTE_POINT = "route_point_changed", gettext_lazy("Route point changed")
+    REFERRAL = "referral", gettext_lazy("Referral")
 
 
 def _label(choices: type[models.TextChoices], value: str) -> str:
@@ -86,6 +96,26 @@ def _deadline(payload: dict[str, Any]) -> Shown:
     )
 
 
+def _route_point(payload: dict[str, Any]) -> Shown:
+    status = _label(PointStatus, payload["status"])
+    text = _(
+        "Route point “%(point)s” on leg %(leg)s is now: %(status)s. Follow the backup plan."
+    ) % {"point": payload["point"], "leg": payload["leg"], "status": status}
+    note = payload.get("note") or ""
+    return Shown(f"{text} {note}" if note else text)
+
+
+def _referral(payload: dict[str, Any]) -> Shown:
+    return Shown(
+        _("Referral (%(kind)s): %(old)s → %(new)s.")
+        % {
+            "kind": _label(ServiceKind, payload["service_kind"]),
+            "old": _label(ReferralStatus, payload["old"]) if payload.get("old") else "—",
+            "new": _label(ReferralStatus, payload["new"]),
+        }
+    )
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], Shown]] = {
     AssistanceEvent.OPENED: _opened,
     AssistanceEvent.STAGE: _stage,
@@ -93,4 +123,6 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], Shown]] = {
     AssistanceEvent.DATE: _date,
     AssistanceEvent.DOCUMENT: _document,
     AssistanceEvent.DEADLINE: _deadline,
+    AssistanceEvent.ROUTE_POINT: _route_point,
+    AssistanceEvent.REFERRAL: _referral,
 }

@@ -8,11 +8,15 @@ from datetime import timedelta
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tropa.accounts.models import Role, Staff
 from tropa.assistance import queries
-from tropa.assistance.models import LegalDeadline, Route
+from tropa.assistance.directory import STALE_AFTER_DAYS
+from tropa.assistance.models import Entry, LegalDeadline, Referral, ReferralStatus, Route
+from tropa.assistance.referrals import NO_ANSWER_AFTER
 from tropa.cases.home import scope
+from tropa.core import clock
 from tropa.core.home import LINES, Block, Line
 
 
@@ -89,5 +93,60 @@ def provide_deadlines(request: HttpRequest) -> list[Block]:
             empty=_("No legal deadline is near."),
             tone="danger",
             order=5,
+        )
+    ]
+
+
+def provide_directory(request: HttpRequest) -> list[Block]:
+    """Coordinators: directory entries not verified for 90 days, and referrals
+    without an answer from the partner for 7 days. Counts from plaintext only."""
+    staff: Staff = request.user  # type: ignore[assignment]
+    if staff.role != Role.COORDINATOR:
+        return []
+    stale_before = queries.today() - timedelta(days=STALE_AFTER_DAYS)
+    stale = Entry.objects.filter(removed=False, verified_on__lt=stale_before).count()
+    quiet = Referral.objects.filter(
+        case__in=queries.work_cases(staff).values("pk"),
+        status__in=[ReferralStatus.SENT, ReferralStatus.NO_ANSWER],
+        status_at__lt=clock.now() - NO_ANSWER_AFTER,
+    ).count()
+    lines = (
+        [
+            Line(
+                ngettext(
+                    "%(n)s directory entry not verified for %(days)s days",
+                    "%(n)s directory entries not verified for %(days)s days",
+                    stale,
+                )
+                % {"n": stale, "days": STALE_AFTER_DAYS},
+                reverse("assistance:directory") + "?stale=1",
+                tone="warn",
+            )
+        ]
+        if stale
+        else []
+    )
+    if quiet:
+        lines.append(
+            Line(
+                ngettext(
+                    "%(n)s referral without an answer for 7 days",
+                    "%(n)s referrals without an answer for 7 days",
+                    quiet,
+                )
+                % {"n": quiet},
+                reverse("assistance:referrals") + "#unanswered",
+                tone="warn",
+            )
+        )
+    return [
+        Block(
+            "directory",
+            _("Directory and referrals"),
+            stale + quiet,
+            lines,
+            more_url=reverse("assistance:referrals"),
+            empty=_("The directory is verified and every referral answered."),
+            order=70,
         )
     ]

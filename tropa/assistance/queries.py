@@ -22,6 +22,7 @@ from tropa.assistance.models import (
     Application,
     DocumentTemplate,
     LegalDeadline,
+    Referral,
     Stage,
 )
 from tropa.cases.access import get_case_for, may_work_on
@@ -82,6 +83,7 @@ def case_section(case: Case, keys: vault.KeyPair, staff: Staff) -> dict[str, Any
     return {
         "applications": [row(app, now) for app in apps],
         "may_apply": may_work_on(staff, case),
+        "referrals": Referral.objects.filter(case=case).order_by("status_at"),
     }
 
 
@@ -90,6 +92,13 @@ def needing_action(now: date) -> Q:
     return (
         Q(next_date__lte=now + SOON) | Q(stage__in=SUBMITTED_STAGES, items_ready__lt=F("items"))
     ) & ~Q(stage=Stage.CLOSED)
+
+
+def work_cases(staff: Staff) -> QuerySet[Case]:
+    """A coordinator's team's cases; the cases a consultant is on."""
+    if staff.role == Role.COORDINATOR and staff.team_id is not None:
+        return Case.objects.filter(team_id=staff.team_id)
+    return Case.objects.filter(assignments__staff=staff)
 
 
 def visible(staff: Staff) -> QuerySet[Application]:

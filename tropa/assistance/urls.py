@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tropa.assistance import legal_views, views
+from tropa.assistance import directory_views, legal_views, referral_views, views
 
 app_name = "assistance"
 _one = "cases/<uuid:case_id>/applications/<uuid:application_id>/"
@@ -15,6 +15,20 @@ urlpatterns = [
         name="template_file",
     ),
     path("legal/rules/", legal_views.rules, name="rules"),
+    path("directory/", directory_views.listing, name="directory"),
+    path("directory/new/<str:kind>/", directory_views.entry, name="new_entry"),
+    path("directory/<uuid:entry_id>/", directory_views.entry, name="entry"),
+    path("directory/<uuid:entry_id>/remove/", directory_views.remove, name="remove_entry"),
+    path("referrals/", referral_views.team_referrals, name="referrals"),
+    path("cases/<uuid:case_id>/referrals/new/", referral_views.new_referral, name="new_referral"),
+    path(
+        "cases/<uuid:case_id>/referrals/<uuid:referral_id>/",
+        referral_views.referral,
+        name="referral",
+    ),
+    path(
+        "cases/<uuid:case_id>/plan/route-points/", directory_views.route_points, name="route_points"
+    ),
     path(
         "cases/<uuid:case_id>/documents/<int:template_id>/",
         legal_views.document,

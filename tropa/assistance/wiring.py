@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from django.db.models.signals import post_migrate
 
-from tropa.assistance import actions, deadlines, home, queries
+from tropa.assistance import actions, deadlines, home, queries, referrals
 from tropa.assistance.events import RENDERERS
 from tropa.cases import events, hooks, page
 from tropa.core import home as core_home
+from tropa.core import watch
 
 
 def connect() -> None:
     page.SECTIONS.register(queries.case_section)
     page.SECTIONS.register(queries.legal_section)
     core_home.PROVIDERS.register(home.provide_deadlines)
+    core_home.PROVIDERS.register(home.provide_directory)
+    watch.JOBS.register(referrals.follow_up_psychological_support)
     post_migrate.connect(_defaults, dispatch_uid="tropa.assistance.defaults")
     core_home.PROVIDERS.register(home.provide)
     hooks.OUTCOME_HINTS.register(actions.outcome_hint)

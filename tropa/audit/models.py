@@ -81,6 +81,10 @@ class Action(models.TextChoices):
     DEADLINE_RULE_CHANGED = "deadline_rule", _("Changed a legal deadline rule")
     DEADLINE_RECORDED = "deadline_recorded", _("Recorded or removed a legal deadline")
     PROFESSION_SET = "profession_set", _("Set a staff member's profession")
+    DIRECTORY_CHANGED = "directory_changed", _("Changed the directory of partners")
+    DIRECTORY_ROTATED = "directory_rotated", _("Rotated the directory key")
+    REFERRAL_CHANGED = "referral_changed", _("Changed a referral")
+    SESSION_RECORDED = "session_recorded", _("Recorded a psychological session")
 
 
 class Entry(models.Model):

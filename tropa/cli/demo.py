@@ -216,6 +216,62 @@ def _work_on_some(codenames: list[str]) -> None:
     _journey(cases[1], codenames[1], ivan, person("ivan")[1])
     _labels_and_views(cases, olga, ivan)
     _applications(cases, ivan, person("ivan")[1], maria, person("maria")[1])
+    _directory(cases, olga, olga_keys, ivan, person("ivan")[1])
+
+
+def _directory(cases, olga, olga_keys, ivan, ivan_keys) -> None:  # type: ignore[no-untyped-def]
+    """A small synthetic directory (invented names only) and one referral in progress."""
+    from tropa.assistance import directory, referrals
+    from tropa.core import clock
+
+    today = clock.now().date()
+    psychologist = directory.save_entry(
+        None,
+        "service",
+        {
+            "name": "Психолог «Вымышленная практика»",
+            "kind": "psychologist",
+            "languages": "ru, en",
+            "countries": "Армения, удалённо везде",
+            "mode": "remote",
+            "cost": "бесплатно для наших подопечных",
+            "contacts": "@example_psy (вымышленный)",
+            "how_to_refer": "Сначала согласие человека; пишем куратору, не сами",
+            "capacity": "2 новых человека в неделю",
+        },
+        olga,
+        olga_keys,
+        today,
+    )
+    directory.save_entry(
+        None,
+        "service",
+        {"name": "Юрист «Пример и партнёры»", "kind": "lawyer", "countries": "Грузия",
+         "mode": "both", "contacts": "example@example.org (вымышленный)"},
+        olga,
+        olga_keys,
+        today,
+    )  # fmt: skip
+    directory.save_entry(
+        None,
+        "route_point",
+        {"name": "Пример-КПП (вымышленный)", "point_type": "border", "country": "Грузия",
+         "status": "open", "status_note": "Очереди до 6 часов"},
+        olga,
+        olga_keys,
+        today,
+    )  # fmt: skip
+    referral = referrals.refer(
+        cases[0],
+        psychologist,
+        "psychologist",
+        ivan,
+        ivan_keys,
+        referrals.ReferralText(notes="Тревога, плохо спит (вымышленный пример)"),
+    )
+    consent = referrals.ReferralText(consent_scope="Имя и телеграм, без истории")
+    referrals.record_consent(referral, ivan, ivan_keys, consent)
+    referrals.move(referral, "sent", ivan, ivan_keys, consent, None)
 
 
 def _applications(cases, ivan, ivan_keys, maria, maria_keys) -> None:  # type: ignore[no-untyped-def]

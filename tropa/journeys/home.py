@@ -32,6 +32,8 @@ def _label(alert: Alert, said: CheckInKind | None) -> tuple[str, str, str]:
     """(what the line says, its tone, a warning above it)."""
     if alert.kind == AlertKind.MISSED:
         return _("missed check-in"), "danger", ""
+    if alert.kind == AlertKind.ROUTE:
+        return _("a route point on the journey changed: see its backup plan"), "danger", ""
     if said == CheckInKind.DURESS:
         warning = _(
             "DURESS: the requester may be forced to write. "

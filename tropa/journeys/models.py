@@ -53,6 +53,7 @@ class AlertKind(models.TextChoices):
 
     MISSED = "missed", _("Missed check-in")
     CHECKIN = "checkin", _("Check-in to review")
+    ROUTE = "route", _("A route point on the journey changed")
 
 
 class Stage(models.IntegerChoices):

@@ -80,7 +80,7 @@ class AlertRow:
             return 0
         if self.said == CheckInKind.HELP:
             return 1
-        if self.alert.kind == AlertKind.MISSED:
+        if self.alert.kind in (AlertKind.MISSED, AlertKind.ROUTE):
             return 2
         return 3
 
@@ -151,7 +151,13 @@ def journey_context(case: Case, keys: vault.KeyPair, staff: Staff) -> dict[str, 
         "journey_protocol": protocol,
         "journey_has_duress": bool(plan and plan.sealed_duress),
         "journey_legs": rows,
-        "journey_failed": [r for r in rows if r.leg.status == LegStatus.FAILED],
+        # A failed leg, or one under an open route-point alert: its backup plan up front
+        "journey_failed": [
+            r
+            for r in rows
+            if r.leg.status == LegStatus.FAILED
+            or any(a.alert.kind == AlertKind.ROUTE and a.alert.leg_id == r.leg.pk for a in alerts)
+        ],
         "journey_alerts": alerts,
         "protocol_form": ProtocolForm(initial=protocol or {}),
         "plan_ladder_form": PlanLadderForm(

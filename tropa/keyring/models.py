@@ -24,6 +24,7 @@ from tropa.core.fields import CoarseDateTimeField
 class Purpose(models.TextChoices):
     CASE = "case", _("Case")
     INTAKE = "intake", _("Intake team")
+    DIRECTORY = "directory", _("Directory of partners")
 
 
 class RecipientKind(models.TextChoices):

@@ -23,6 +23,7 @@ class NotificationKind(models.TextChoices):
     TASK_DUE = "task_due", _("A task is due")
     ALERT_MISSED = "alert_missed", _("Alert: missed check-in")
     ALERT_CHECKIN = "alert_checkin", _("Alert: a check-in to review")
+    ALERT_ROUTE = "alert_route", _("Alert: a route point on a journey changed")
     LOOP_DOWN = "loop_down", _("The watcher or the bot stopped")
 
     @classmethod
@@ -31,7 +32,7 @@ class NotificationKind(models.TextChoices):
 
     @property
     def urgent(self) -> bool:
-        return self in (self.ALERT_MISSED, self.ALERT_CHECKIN, self.LOOP_DOWN)
+        return self in (self.ALERT_MISSED, self.ALERT_CHECKIN, self.ALERT_ROUTE, self.LOOP_DOWN)
 
 
 class Outbox(models.Model):

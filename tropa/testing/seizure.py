@@ -563,6 +563,54 @@ def run_casework(
     produced = ivan.post(complaint, fields)
     assert produced.status == 200 and produced.body.startswith("PK"), produced.body[:300]
 
+    # The coordinator fills the sealed directory; the consultant refers the
+    # person to a psychologist from it, with consent, and records a session
+    service = [
+        ("name", f"Психолог {markers.cyrillic('partner name ru')}"),
+        ("kind", "psychologist"),
+        ("mode", "remote"),
+        ("contacts", markers.ascii("partner contacts")),
+        ("how_to_refer", f"Писать {markers.cyrillic('partner rules ru')}"),
+        ("verified_on", "01.12.2026"),
+    ]
+    page = olga.post("/staff/directory/new/service/", service)
+    assert "Directory entry saved." in page.body, page.body[:3000]
+    point = [
+        ("name", f"Пункт {markers.cyrillic('route point name ru')}"),
+        ("point_type", "border"),
+        ("status", "risky"),
+        ("status_note", markers.ascii("route point note")),
+        ("verified_on", "01.12.2026"),
+    ]
+    page = olga.post("/staff/directory/new/route_point/", point)
+    assert "Directory entry saved." in page.body, page.body[:3000]
+    page = ivan.get(case_url + "referrals/new/")
+    service_id = option_value(page, "service", "Психолог")
+    page = ivan.post(
+        case_url + "referrals/new/",
+        [
+            ("service", service_id),
+            ("kind", "psychologist"),
+            ("notes", markers.ascii("referral notes")),
+        ],
+    )
+    assert "Referral proposed." in page.body, page.body[:3000]
+    referral_url = urllib.parse.urlsplit(page.url).path
+    consent = f"Согласие {markers.cyrillic('referral consent ru')}"
+    page = ivan.post(referral_url, [("form", "consent"), ("consent_scope", consent)])
+    assert markers_in(page.body, markers, "referral consent"), page.body[:3000]
+    page = ivan.post(
+        referral_url,
+        [("form", "status"), ("status", "ongoing"), ("shared", markers.ascii("referral shared"))],
+    )
+    assert "Referral saved." in page.body, page.body[:3000]
+    page = ivan.post(
+        referral_url,
+        [("form", "session"), ("held_on", "02.12.2026"), ("minutes", "50"),
+         ("note", f"Сессия {markers.cyrillic('session note ru')}")],
+    )  # fmt: skip
+    assert "Referral saved." in page.body, page.body[:3000]
+
     # The consultant searches: for a word of the note (found) and for words in no
     # case at all; neither query may reach the database, its WAL or the logs
     found = ivan.post("/staff/search/", [("q", markers.cyrillic("search query found ru"))])
@@ -586,7 +634,10 @@ def run_casework(
     # The requester reads the reply, and nothing meant for the team
     page = ru.get("/portal/")
     assert markers_in(page.body, markers, "staff reply"), page.body[:3000]
-    for internal in ("internal note", "team file", "task title", "application", "checklist"):
+    for internal in (
+        "internal note", "team file", "task title", "application", "checklist", "partner",
+        "referral", "session",
+    ):  # fmt: skip
         assert no_markers_in(page.body, markers, internal), internal
     return Casework(case_id, alias)
 

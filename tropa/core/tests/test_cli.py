@@ -523,6 +523,13 @@ def test_it_creates_a_demo_with_five_staff(tmp_path):
         data, "SELECT country, route, stage FROM assistance_application ORDER BY country"
     ) == [("AM", "residence", "preparing"), ("DE", "humanitarian", "submitted")]
     assert len(sql(data, "SELECT id FROM assistance_keydate WHERE task_id IS NOT NULL")) == 2
+    # A small sealed directory and one referral in progress
+    assert sorted(sql(data, "SELECT type FROM assistance_entry")) == [
+        ("route_point",),
+        ("service",),
+        ("service",),
+    ]
+    assert sql(data, "SELECT kind, status FROM assistance_referral") == [("psychologist", "sent")]
     codename = re.search(r"portal/login/ :\n  (.+)$", done.stdout, re.M)
     assert codename and len(codename.group(1).split()) == 7
     # A second run starts the demo afresh.

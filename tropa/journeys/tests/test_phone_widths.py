@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tropa.assistance import actions as assistance
+from tropa.assistance import directory, referrals
 from tropa.assistance.models import DocumentTemplate
 from tropa.assistance.starter import ensure_starters
 from tropa.cases import actions as case_actions
@@ -69,7 +70,25 @@ def busy(make_person):
     assistance.set_date(
         application, "appointment", (clock.now() + timedelta(days=3)).date(), consultant.staff, keys
     )
+    point = directory.save_entry(
+        None,
+        "route_point",
+        {
+            "name": "Верхний Ларс",
+            "point_type": "border",
+            "status": "risky",
+            "status_note": "очереди " * 30,
+        },
+        coordinator.staff,
+        coordinator.keys(),
+        clock.now().date(),
+    )
+    referral = referrals.refer(
+        case, None, "psychologist", consultant.staff, keys, referrals.ReferralText(notes="заметка")
+    )
     return {
+        "entry": f"/staff/directory/{point.pk}/",
+        "referral": f"/staff/cases/{case.pk}/referrals/{referral.pk}/",
         "coordinator": coordinator,
         "consultant": consultant,
         "admin": admin,
@@ -100,6 +119,9 @@ def test_every_staff_page_fits_a_phone(page_js_off: Page, busy, language):
             busy["application"],
             "/staff/legal/templates/",
             "/staff/legal/rules/",
+            "/staff/directory/",
+            busy["entry"],
+            "/staff/referrals/",
         ],
         "consultant": [
             "/staff/",
@@ -110,6 +132,9 @@ def test_every_staff_page_fits_a_phone(page_js_off: Page, busy, language):
             busy["application"],
             f"/staff/cases/{case.pk}/applications/new/",
             busy["document"],
+            busy["referral"],
+            f"/staff/cases/{case.pk}/referrals/new/",
+            f"/staff/cases/{case.pk}/plan/route-points/",
         ],
         "admin": ["/staff/", "/staff/audit/", "/staff/people/"],
     }
