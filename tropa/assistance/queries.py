@@ -22,6 +22,7 @@ from tropa.assistance.models import (
     Application,
     DocumentTemplate,
     LegalDeadline,
+    LegPoint,
     Referral,
     Stage,
 )
@@ -151,3 +152,13 @@ def legal_section(case: Case, keys: vault.KeyPair, staff: Staff) -> dict[str, An
         "legal_event_form": EventForm(),
         "legal_may": may_work_on(staff, case),
     }
+
+
+def legs_through(point_id: str) -> QuerySet[LegPoint]:
+    """The legs through a route point (the journeys list's "point" filter);
+    nothing for a value that is not a point's id."""
+    try:
+        point = uuid.UUID(point_id)
+    except ValueError:
+        return LegPoint.objects.none().values("leg_id")
+    return LegPoint.objects.filter(point_id=point).values("leg_id")

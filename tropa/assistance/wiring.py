@@ -10,6 +10,7 @@ from tropa.assistance.events import RENDERERS
 from tropa.cases import events, hooks, page
 from tropa.core import home as core_home
 from tropa.core import watch
+from tropa.journeys import hooks as journey_hooks
 
 
 def connect() -> None:
@@ -18,6 +19,7 @@ def connect() -> None:
     core_home.PROVIDERS.register(home.provide_deadlines)
     core_home.PROVIDERS.register(home.provide_directory)
     watch.JOBS.register(referrals.follow_up_psychological_support)
+    journey_hooks.LEG_FILTERS.register("point", queries.legs_through)
     post_migrate.connect(_defaults, dispatch_uid="tropa.assistance.defaults")
     core_home.PROVIDERS.register(home.provide)
     hooks.OUTCOME_HINTS.register(actions.outcome_hint)

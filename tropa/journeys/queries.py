@@ -192,7 +192,7 @@ def _risk_rank() -> SqlCase:
     )
 
 
-def active_journeys(staff: Staff) -> list[JourneyRow]:
+def active_journeys(staff: Staff, through: Any = None) -> list[JourneyRow]:
     """A coordinator's team's cases (a consultant's own) with a leg under way,
     riskiest and most overdue first.
 
@@ -213,20 +213,19 @@ def active_journeys(staff: Staff) -> list[JourneyRow]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    cases = (
-        scope.exclude(status__in=[Status.DELETED, Status.MERGED, Status.DISCARDED])
-        .filter(pk__in=Leg.objects.filter(status=LegStatus.ACTIVE).values("plan__case"))
-        .annotate(
-            risk_rank=Subquery(
-                legs.annotate(rank=_risk_rank()).order_by("-rank").values("rank")[:1]
-            ),
-            next_due=Subquery(
-                active.filter(next_checkin_due__isnull=False)
-                .order_by("next_checkin_due")
-                .values("next_checkin_due")[:1]
-            ),
-            open_alerts=Coalesce(Subquery(open_alerts, output_field=IntegerField()), 0),
-        )
+    base = scope.exclude(status__in=[Status.DELETED, Status.MERGED, Status.DISCARDED]).filter(
+        pk__in=Leg.objects.filter(status=LegStatus.ACTIVE).values("plan__case")
+    )
+    if through is not None:  # a filter of a higher app (hooks.LEG_FILTERS): these legs only
+        base = base.filter(pk__in=Leg.objects.filter(pk__in=through).values("plan__case"))
+    cases = base.annotate(
+        risk_rank=Subquery(legs.annotate(rank=_risk_rank()).order_by("-rank").values("rank")[:1]),
+        next_due=Subquery(
+            active.filter(next_checkin_due__isnull=False)
+            .order_by("next_checkin_due")
+            .values("next_checkin_due")[:1]
+        ),
+        open_alerts=Coalesce(Subquery(open_alerts, output_field=IntegerField()), 0),
     )
     now = clock.now()
     rows = [

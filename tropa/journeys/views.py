@@ -24,7 +24,7 @@ from tropa.accounts.models import Role, Staff
 from tropa.cases import actions as case_actions
 from tropa.cases.case_page import render_case_page
 from tropa.cases.models import Case
-from tropa.journeys import actions, queries
+from tropa.journeys import actions, hooks, queries
 from tropa.journeys.forms import CheckInForm, DuressForm, LegForm, ProtocolForm
 from tropa.journeys.ladder import team_ladder_form
 from tropa.journeys.models import (
@@ -220,8 +220,14 @@ def journeys(request: HttpRequest) -> HttpResponse:
     """A coordinator's team, a consultant's own cases: journeys under way."""
     staff = _staff(request)
     coordinator = staff.role == Role.COORDINATOR
+    through, filtered = None, False
+    for name, value in request.GET.items():
+        found = hooks.LEG_FILTERS.get(name)
+        if found is not None:
+            through, filtered = found(value), True
     context = {
-        "rows": queries.active_journeys(staff),
+        "rows": queries.active_journeys(staff, through),
+        "filtered": filtered,
         "is_coordinator": coordinator,
         "failed": failed_deliveries(FAILING_AFTER) if coordinator else [],
         "risks": Risk,

@@ -288,3 +288,19 @@ def test_coordinators_see_unanswered_referrals_and_stale_entries(
     assert "1 directory entry not verified for 90 days" in home
     assert "1 referral without an answer for 7 days" in home
     assert case.alias in listed
+
+
+def test_the_journeys_list_filters_by_route_point(coordinator, consultant, signed_in):
+    point = add(coordinator, POINT, EntryType.ROUTE_POINT)
+    through, _leg = journey_through(point, coordinator, consultant)
+    _c, other = new_case(coordinator, consultant)
+    text = journeys.LegText("Поезд")
+    leg = journeys.add_leg(other, consultant.staff, consultant.keys(), text, checkin_every_hours=6)
+    journeys.start_leg(leg, consultant.staff)
+    client = signed_in(coordinator)
+    everything = page_text(client.get("/staff/journeys/"))
+    assert through.alias in everything and other.alias in everything
+    filtered = page_text(client.get(f"/staff/journeys/?point={point.pk}"))
+    assert through.alias in filtered and other.alias not in filtered
+    nonsense = page_text(client.get("/staff/journeys/?point=not-an-id"))
+    assert through.alias not in nonsense and other.alias not in nonsense
