@@ -352,6 +352,57 @@ def generate(args: argparse.Namespace, coordinators: dict, consultants: list) ->
     queue.recount([consultant.pk for consultant in consultants])
 
 
+def assistance(consultants: list) -> None:
+    """Applications (one open case in 50) and legal deadlines (one in 100),
+    some due this week, so that the home page's blocks of them have rows."""
+    from datetime import timedelta
+
+    from tropa import vault
+    from tropa.assistance.deadlines import ensure_defaults
+    from tropa.assistance.models import Application, DeadlineRule, LegalDeadline
+    from tropa.cases.models import OPEN_STATUSES, Case, Task
+    from tropa.core import clock
+
+    ensure_defaults()
+    rule = DeadlineRule.objects.first()
+    sealed = vault.seal_to_many(b"{}", [vault.generate_keypair().public_key])
+    rng = random.Random(7)
+    today = clock.now().date()
+    open_cases = list(Case.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True))
+    apps, tasks, deadlines = [], [], []
+    for n, case_id in enumerate(open_cases):
+        if n % 50 == 0:
+            apps.append(
+                Application(
+                    case_id=case_id,
+                    country="DE",
+                    route="humanitarian",
+                    stage="submitted",
+                    next_date=today + timedelta(days=rng.randint(-10, 60)),
+                    items=7,
+                    items_ready=rng.randint(5, 7),
+                    sealed_details=sealed,
+                )
+            )
+        if n % 100 == 0:
+            due = today + timedelta(days=rng.randint(-5, 60))
+            task = Task(
+                case_id=case_id,
+                owner=rng.choice(consultants),
+                sealed_title=sealed,
+                due_at=clock.now() + timedelta(days=(due - today).days - 2),
+                kind="legal",
+            )
+            tasks.append(task)
+            deadlines.append(
+                LegalDeadline(case_id=case_id, rule=rule, event_on=today, due_on=due, task=task)
+            )
+    Application.objects.bulk_create(apps, batch_size=BATCH)
+    Task.objects.bulk_create(tasks, batch_size=BATCH)
+    LegalDeadline.objects.bulk_create(deadlines, batch_size=BATCH)
+    print(f"  {len(apps):,} applications, {len(deadlines):,} legal deadlines")
+
+
 def long_case(coordinator: object, consultant: object, entries: int) -> object:
     """One real case: intake, accept, assign, then `entries` timeline entries."""
     from django.db import transaction
@@ -436,6 +487,7 @@ def run(args: argparse.Namespace, database: str) -> None:
     consultants = [make_staff(f"cons{n}", "consultant", teams[0], None) for n in range(20)]
     print(f"Generating {args.cases:,} cases on {database} ...")
     generate(args, coordinators, consultants)
+    assistance(consultants)
     case = long_case(coordinators[teams[0]], consultants[0], args.entries)
     if connection.vendor == "postgresql":
         # What autovacuum does soon after a bulk load: statistics, and the

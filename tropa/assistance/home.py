@@ -15,7 +15,6 @@ from tropa.assistance import queries
 from tropa.assistance.directory import STALE_AFTER_DAYS
 from tropa.assistance.models import Entry, LegalDeadline, Referral, ReferralStatus, Route
 from tropa.assistance.referrals import NO_ANSWER_AFTER
-from tropa.cases.home import scope
 from tropa.core import clock
 from tropa.core.home import LINES, Block, Line
 
@@ -65,12 +64,15 @@ def provide_deadlines(request: HttpRequest) -> list[Block]:
     if staff.role not in (Role.CONSULTANT, Role.COORDINATOR):
         return []
     now = queries.today()
+    # The deadlines near first (index "deadline_due"), then whose they are:
+    # started from the cases, SQLite would walk every case the person can see.
+    near = LegalDeadline.objects.filter(
+        due_on__lte=now + timedelta(days=3), task__done_at__isnull=True
+    ).values_list("pk", "case_id")[: queries.LIMIT]
+    found = list(near)
+    allowed = queries.allowed_cases(staff, {case for _pk, case in found})
     due = (
-        LegalDeadline.objects.filter(
-            due_on__lte=now + timedelta(days=3),
-            task__done_at__isnull=True,
-            case__in=scope(staff).values("pk"),
-        )
+        LegalDeadline.objects.filter(pk__in=[pk for pk, case in found if case in allowed])
         .select_related("case", "rule")
         .order_by("due_on")
     )
