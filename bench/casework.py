@@ -368,13 +368,14 @@ def assistance(consultants: list) -> None:
     sealed = vault.seal_to_many(b"{}", [vault.generate_keypair().public_key])
     rng = random.Random(7)
     today = clock.now().date()
-    open_cases = list(Case.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True))
+    open_cases = list(Case.objects.filter(status__in=OPEN_STATUSES).values_list("pk", "team_id"))
     apps, tasks, deadlines = [], [], []
-    for n, case_id in enumerate(open_cases):
+    for n, (case_id, team_id) in enumerate(open_cases):
         if n % 50 == 0:
             apps.append(
                 Application(
                     case_id=case_id,
+                    team_id=team_id,
                     country="DE",
                     route="humanitarian",
                     stage="submitted",
@@ -395,7 +396,14 @@ def assistance(consultants: list) -> None:
             )
             tasks.append(task)
             deadlines.append(
-                LegalDeadline(case_id=case_id, rule=rule, event_on=today, due_on=due, task=task)
+                LegalDeadline(
+                    case_id=case_id,
+                    team_id=team_id,
+                    rule=rule,
+                    event_on=today,
+                    due_on=due,
+                    task=task,
+                )
             )
     Application.objects.bulk_create(apps, batch_size=BATCH)
     Task.objects.bulk_create(tasks, batch_size=BATCH)

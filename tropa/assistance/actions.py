@@ -89,6 +89,7 @@ def open_application(
     with transaction.atomic():
         app = Application.objects.create(
             case=case,
+            team_id=case.team_id,
             country=country,
             route=route,
             lead=lead or by,

@@ -24,7 +24,7 @@ def provide(request: HttpRequest) -> list[Block]:
     if staff.role not in (Role.CONSULTANT, Role.COORDINATOR):
         return []
     now = queries.today()
-    apps = queries.listing(staff, queries.Filters(needs_action=True))
+    apps = queries.needing_for(staff)
     total = apps.count()
     lines = []
     for app in apps[:LINES] if total else []:
@@ -66,13 +66,9 @@ def provide_deadlines(request: HttpRequest) -> list[Block]:
     now = queries.today()
     # The deadlines near first (index "deadline_due"), then whose they are:
     # started from the cases, SQLite would walk every case the person can see.
-    near = LegalDeadline.objects.filter(
-        due_on__lte=now + timedelta(days=3), task__done_at__isnull=True
-    ).values_list("pk", "case_id")[: queries.LIMIT]
-    found = list(near)
-    allowed = queries.allowed_cases(staff, {case for _pk, case in found})
     due = (
-        LegalDeadline.objects.filter(pk__in=[pk for pk, case in found if case in allowed])
+        queries.mine(LegalDeadline.objects.all(), staff)
+        .filter(due_on__lte=now + timedelta(days=3), task__done_at__isnull=True)
         .select_related("case", "rule")
         .order_by("due_on")
     )

@@ -160,7 +160,7 @@ def record_deadline(
             case, by, by, by_keys, title[:TITLE_MAX], _due_at(due_on), TaskKind.LEGAL
         )
         deadline = LegalDeadline.objects.create(
-            case=case, rule=rule, event_on=event_on, due_on=due_on, task=task
+            case=case, team_id=case.team_id, rule=rule, event_on=event_on, due_on=due_on, task=task
         )
         record_event(
             case,

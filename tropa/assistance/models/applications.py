@@ -101,6 +101,11 @@ class DateKind(models.TextChoices):
 class Application(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="applications")
+    # The case's team, copied when the application is opened (a case keeps its
+    # team): a coordinator's home counts the team's applications by this index.
+    team = models.ForeignKey(
+        "accounts.Team", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     country = models.CharField(max_length=2)  # ISO 3166-1 alpha-2
     route = models.CharField(max_length=14, choices=Route.choices)
     stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.PREPARING)
@@ -124,6 +129,7 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["case"], name="application_case"),
             models.Index(fields=["next_date", "stage"], name="application_next"),
+            models.Index(fields=["team", "next_date"], name="application_team"),
         ]
 
     def __str__(self) -> str:

@@ -87,6 +87,10 @@ class LegalDeadline(models.Model):
     and the task that reminds of it."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="deadlines")
+    # The case's team, copied when recorded: the coordinator's home counts by it
+    team = models.ForeignKey(
+        "accounts.Team", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     rule = models.ForeignKey(DeadlineRule, on_delete=models.PROTECT, related_name="+")
     event_on = models.DateField()
     due_on = models.DateField()
@@ -94,7 +98,10 @@ class LegalDeadline(models.Model):
     created_at = CoarseDateTimeField(precision="minute", default=clock.now)
 
     class Meta:
-        indexes = [models.Index(fields=["due_on"], name="deadline_due")]
+        indexes = [
+            models.Index(fields=["due_on"], name="deadline_due"),
+            models.Index(fields=["team", "due_on"], name="deadline_team"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule_id} due {self.due_on}"

@@ -266,6 +266,9 @@ class Assignment(models.Model):
             # column, which no index can seek on, so the range must come first.
             models.Index(fields=["staff", "waiting_since", "is_open"], name="my_waiting"),
             models.Index(fields=["staff", "unread_since", "is_open"], name="my_unread"),
+            # The cases a person is on, read from the index alone (the
+            # applications and deadlines of "my cases" on the home page)
+            models.Index(fields=["staff", "case"], name="my_cases"),
         ]
 
     def __str__(self) -> str:
