@@ -13,7 +13,6 @@ how many services and route points there are, and when they were verified.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from tropa import vault
 from tropa.accounts.models import Role, Staff
+from tropa.assistance import sealing
 from tropa.assistance.events import AssistanceEvent
 from tropa.assistance.models import (
     DANGEROUS,
@@ -85,18 +85,14 @@ class Opened:
 
 
 def _seal(data: dict[str, str], public_key: bytes) -> bytes:
-    body = {**data, "pad": ""}
-    used = len(json.dumps(body, ensure_ascii=False).encode())
-    if used > ENTRY_SIZE:
-        raise Refused(_("This entry is too long: shorten its fields."))
-    body["pad"] = " " * (ENTRY_SIZE - used)
-    return vault.seal_to_many(json.dumps(body, ensure_ascii=False).encode(), [public_key])
+    try:
+        return sealing.seal_padded(data, ENTRY_SIZE, [public_key])
+    except sealing.TooLong as error:
+        raise Refused(_("This entry is too long: shorten its fields.")) from error
 
 
 def _unseal(sealed: bytes, keys: vault.KeyPair) -> dict[str, str]:
-    data = json.loads(vault.open_from_many(keys, bytes(sealed)))
-    data.pop("pad", None)
-    return data
+    return sealing.open_padded(sealed, keys)
 
 
 def _holders() -> list[Staff]:

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tropa.assistance.forms import DATE_FORMATS
+from tropa.assistance.forms import date_field
 from tropa.assistance.models import PointStatus, ReferralStatus, ServiceKind
 from tropa.cases.forms import PageForm, text_area
 
@@ -18,16 +18,6 @@ POINT_TYPES = [
     ("transit", _("Transit city")),
     ("airport", _("Airport")),
 ]
-
-
-def _date(label: Any, required: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Write the date as day.month.year, e.g. 25.12.2026.")},
-    )
 
 
 def _text(label: Any, max_length: int = 200, rows: int = 0) -> forms.CharField:
@@ -47,7 +37,7 @@ class ServiceForm(PageForm):
     contacts = _text(_("Contact details"), 500, 3)
     how_to_refer = _text(_("How to refer (the partner's own rules)"), 1000, 4)
     capacity = _text(_("Capacity notes"), 500, 2)
-    verified_on = _date(_("Last verified"))
+    verified_on = date_field(_("Last verified"))
 
 
 class PointForm(PageForm):
@@ -57,7 +47,7 @@ class PointForm(PageForm):
     country = _text(_("Country"))
     status = forms.ChoiceField(label=_("Status"), choices=PointStatus.choices)
     status_note = _text(_("Status note"), 1000, 3)
-    verified_on = _date(_("Last verified"))
+    verified_on = date_field(_("Last verified"))
 
 
 class ReferralForm(PageForm):
@@ -83,12 +73,12 @@ class StatusForm(PageForm):
     status = forms.ChoiceField(label=_("Status"), choices=ReferralStatus.choices)
     shared = _text(_("What was shared with the partner"), 1000, 3)
     notes = _text(_("Notes"), 2000, 3)
-    next_date = _date(_("Next appointment"), required=False)
+    next_date = date_field(_("Next appointment"), required=False)
 
 
 class SessionForm(PageForm):
     id_prefix = "session"
-    held_on = _date(_("Held on"))
+    held_on = date_field(_("Held on"))
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=600)
     note = _text(_("Note (psychologists on the case and coordinators only)"), 3000, 4)
 

@@ -18,6 +18,17 @@ from tropa.core import clock
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 
 
+def date_field(label: Any, required: bool = False) -> forms.DateField:
+    """A date typed as day.month.year (or picked), with its error in words."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Write the date as day.month.year, e.g. 25.12.2026.")},
+    )
+
+
 class NewApplicationForm(PageForm):
     id_prefix = "application"
     country = forms.ChoiceField(label=_("Country"))
@@ -76,13 +87,7 @@ class DateForm(PageForm):
     """One of the dates that matter; empty clears it."""
 
     id_prefix = "date"
-    on = forms.DateField(
-        label=_("Date"),
-        required=False,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Write the date as day.month.year, e.g. 25.12.2026.")},
-    )
+    on = date_field(_("Date"))
 
     def clean_on(self) -> date | None:
         on = self.cleaned_data["on"]

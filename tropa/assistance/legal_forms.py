@@ -9,23 +9,13 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tropa.assistance.forms import DATE_FORMATS
+from tropa.assistance.forms import date_field
 from tropa.assistance.models import DeadlineRule, LegalEvent
 from tropa.assistance.placeholders import DATES, INPUTS
 from tropa.cases.forms import PageForm, text_area
 from tropa.cases.models import Situation
 
 MAX_TEMPLATE_MB = 5
-
-
-def _date_field(label: Any, required: bool = False) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Write the date as day.month.year, e.g. 25.12.2026.")},
-    )
 
 
 class UploadForm(PageForm):
@@ -65,7 +55,7 @@ class DocumentForm(PageForm):
         wanted = [name for name in INPUTS if name in needed or _derived(name, needed)]
         for name in wanted:
             if name in DATES:
-                self.fields[name] = _date_field(INPUTS[name])
+                self.fields[name] = date_field(INPUTS[name])
             else:
                 self.fields[name] = forms.CharField(
                     label=INPUTS[name], required=False, max_length=300
@@ -102,7 +92,7 @@ class EventForm(PageForm):
     rule = forms.ModelChoiceField(
         label=_("Deadline rule"), queryset=DeadlineRule.objects.filter(active=True)
     )
-    event_on = _date_field(_("Date of the event"), required=True)
+    event_on = date_field(_("Date of the event"), required=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

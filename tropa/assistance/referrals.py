@@ -10,7 +10,6 @@ on the same case who is not a psychologist cannot open it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from tropa import vault
 from tropa.accounts.models import Profession, Role, Staff
+from tropa.assistance import sealing
 from tropa.assistance.events import AssistanceEvent
 from tropa.assistance.models import (
     AFTER_CONSENT,
@@ -57,19 +57,15 @@ class ReferralText:
     notes: str = ""
 
 
-def _padded(data: dict[str, str], size: int) -> bytes:
-    body = {**data, "pad": ""}
-    used = len(json.dumps(body, ensure_ascii=False).encode())
-    if used > size:
-        raise Refused(_("Too long: shorten the text."))
-    body["pad"] = " " * (size - used)
-    return json.dumps(body, ensure_ascii=False).encode()
+def _sealed(data: dict[str, str], size: int, recipients: list[bytes]) -> bytes:
+    try:
+        return sealing.seal_padded(data, size, recipients)
+    except sealing.TooLong as error:
+        raise Refused(_("Too long: shorten the text.")) from error
 
 
 def _opened(sealed: bytes, keys: vault.KeyPair) -> dict[str, str]:
-    data = json.loads(vault.open_from_many(keys, bytes(sealed)))
-    data.pop("pad", None)
-    return data
+    return sealing.open_padded(sealed, keys)
 
 
 def read_text(referral: Referral, case_keys: vault.KeyPair) -> ReferralText:
@@ -108,9 +104,7 @@ def refer(
             service=service,
             kind=kind,
             owner=by,
-            sealed_details=vault.seal_to_many(
-                _padded(asdict(text), DETAILS_SIZE), [keys.public_key]
-            ),
+            sealed_details=_sealed(asdict(text), DETAILS_SIZE, [keys.public_key]),
         )
         _event(referral, keys.public_key, by, "")
         record(by, Action.REFERRAL_CHANGED, case_id=case.pk)
@@ -127,9 +121,7 @@ def record_consent(
     with transaction.atomic():
         old = referral.status
         referral.consented_at = clock.now()
-        referral.sealed_details = vault.seal_to_many(
-            _padded(asdict(text), DETAILS_SIZE), [keys.public_key]
-        )
+        referral.sealed_details = _sealed(asdict(text), DETAILS_SIZE, [keys.public_key])
         if referral.status == ReferralStatus.PROPOSED:
             referral.status = ReferralStatus.CONSENTED
         referral.status_at = clock.now()
@@ -156,9 +148,7 @@ def move(
         old = referral.status
         referral.status = status
         referral.status_at = clock.now()
-        referral.sealed_details = vault.seal_to_many(
-            _padded(asdict(text), DETAILS_SIZE), [keys.public_key]
-        )
+        referral.sealed_details = _sealed(asdict(text), DETAILS_SIZE, [keys.public_key])
         if next_date != referral.next_date:
             _move_task(referral, by, by_keys, next_date)
         referral.save()
@@ -218,7 +208,7 @@ def record_session(
             held_on=held_on,
             minutes=minutes,
             recorded_by=by,
-            sealed_note=vault.seal_to_many(_padded({"note": note}, NOTE_SIZE), readers),
+            sealed_note=_sealed({"note": note}, NOTE_SIZE, readers),
         )
         if referral.last_session_on is None or held_on > referral.last_session_on:
             referral.last_session_on = held_on

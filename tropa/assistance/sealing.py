@@ -29,32 +29,38 @@ class ItemText:
     note: str = ""
 
 
-def _padded(data: dict[str, str], size: int) -> bytes:
-    data = {**data, "pad": ""}
-    used = len(json.dumps(data, ensure_ascii=False).encode())
+class TooLong(ValueError):
+    """The words do not fit the fixed size they are sealed at."""
+
+
+def seal_padded(data: dict[str, str], size: int, recipients: list[bytes]) -> bytes:
+    """`data` as JSON padded to `size` bytes, sealed to `recipients`: every
+    row of a kind is the same length whatever it says (or TooLong)."""
+    body = {**data, "pad": ""}
+    used = len(json.dumps(body, ensure_ascii=False).encode())
     if used > size:
-        raise ValueError("too long to seal at its fixed size")
-    data["pad"] = " " * (size - used)
-    return json.dumps(data, ensure_ascii=False).encode()
+        raise TooLong
+    body["pad"] = " " * (size - used)
+    return vault.seal_to_many(json.dumps(body, ensure_ascii=False).encode(), recipients)
 
 
-def _opened(sealed: bytes, keys: vault.KeyPair) -> dict[str, str]:
+def open_padded(sealed: bytes, keys: vault.KeyPair) -> dict[str, str]:
     data = json.loads(vault.open_from_many(keys, bytes(sealed)))
     data.pop("pad", None)
     return data
 
 
 def seal_details(details: Details, public_key: bytes) -> bytes:
-    return vault.seal_to_many(_padded(asdict(details), DETAILS_SIZE), [public_key])
+    return seal_padded(asdict(details), DETAILS_SIZE, [public_key])
 
 
 def open_details(sealed: bytes, keys: vault.KeyPair) -> Details:
-    return Details(**_opened(sealed, keys))
+    return Details(**open_padded(sealed, keys))
 
 
 def seal_item(text: ItemText, public_key: bytes) -> bytes:
-    return vault.seal_to_many(_padded(asdict(text), ITEM_SIZE), [public_key])
+    return seal_padded(asdict(text), ITEM_SIZE, [public_key])
 
 
 def open_item(sealed: bytes, keys: vault.KeyPair) -> ItemText:
-    return ItemText(**_opened(sealed, keys))
+    return ItemText(**open_padded(sealed, keys))
