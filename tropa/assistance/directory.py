@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from tropa import vault
@@ -126,7 +127,10 @@ def opened(staff: Staff, staff_keys: vault.KeyPair) -> vault.KeyPair:
         holders = directory.keyring.envelopes.filter(recipient_kind=RecipientKind.STAFF)
         if holders.filter(staff__is_active=False).exists():
             return rotate(directory, keys, staff)
-        have = set(holders.values_list("staff_id", flat=True))
+        # A copy sealed to a key the person no longer has (a password reset
+        # makes new keys) counts as none: they get a fresh one
+        current = holders.filter(recipient_public_key=F("staff__public_key"))
+        have = set(current.values_list("staff_id", flat=True))
         for person in _holders():
             if person.pk not in have:
                 keyring.grant_staff(directory.keyring, keys, person)

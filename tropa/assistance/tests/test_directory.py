@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from tropa import vault
 from tropa.accounts.models import Profession, Role
 from tropa.assistance import directory, referrals
 from tropa.assistance.models import Directory, Entry, EntryType, LegPoint, Referral
@@ -304,3 +305,15 @@ def test_the_journeys_list_filters_by_route_point(coordinator, consultant, signe
     assert through.alias in filtered and other.alias not in filtered
     nonsense = page_text(client.get("/staff/journeys/?point=not-an-id"))
     assert through.alias not in nonsense and other.alias not in nonsense
+
+
+def test_a_colleague_with_new_keys_gets_a_fresh_copy(coordinator, consultant, signed_in):
+    entry = add(coordinator, SERVICE)
+    new_keys = vault.generate_keypair()
+    consultant.staff.public_key = new_keys.public_key  # as after a password reset
+    consultant.staff.save(update_fields=["public_key"])
+    with pytest.raises(NoAccess):
+        directory.opened(consultant.staff, new_keys)
+    directory.opened(coordinator.staff, coordinator.keys())  # a colleague opens it
+    keys = directory.opened(consultant.staff, new_keys)
+    assert directory.read([entry], keys)[0].name == SERVICE["name"]
