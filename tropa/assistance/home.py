@@ -15,6 +15,7 @@ from tropa.assistance import queries
 from tropa.assistance.directory import STALE_AFTER_DAYS
 from tropa.assistance.models import Entry, LegalDeadline, Referral, ReferralStatus, Route
 from tropa.assistance.referrals import NO_ANSWER_AFTER
+from tropa.cases.models import Assignment
 from tropa.core import clock
 from tropa.core.home import LINES, Block, Line
 
@@ -66,12 +67,22 @@ def provide_deadlines(request: HttpRequest) -> list[Block]:
     now = queries.today()
     # The deadlines near first (index "deadline_due"), then whose they are:
     # started from the cases, SQLite would walk every case the person can see.
-    due = (
-        queries.mine(LegalDeadline.objects.all(), staff)
-        .filter(due_on__lte=now + timedelta(days=3), task__done_at__isnull=True)
-        .select_related("case", "rule")
-        .order_by("due_on")
+    near = LegalDeadline.objects.filter(
+        due_on__lte=now + timedelta(days=3), task__done_at__isnull=True
     )
+    if staff.role == Role.COORDINATOR and staff.team_id is not None:
+        due = near.filter(team_id=staff.team_id)  # index "deadline_team"
+    else:
+        # The few deadlines near (index "deadline_due"), then which of their
+        # cases are mine (by the case and staff index): never my whole caseload
+        found = list(near.values_list("pk", "case_id")[: queries.LIMIT])
+        mine = set(
+            Assignment.objects.filter(
+                staff=staff, case_id__in=[case for _pk, case in found]
+            ).values_list("case_id", flat=True)
+        )
+        due = LegalDeadline.objects.filter(pk__in=[pk for pk, case in found if case in mine])
+    due = due.select_related("case", "rule").order_by("due_on")
     total = due.count()
     lines = [
         Line(
