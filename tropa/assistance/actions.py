@@ -10,17 +10,15 @@ date moved moves its task and its reminder, a date cleared cancels it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from tropa import vault
 from tropa.accounts.models import Staff
-from tropa.assistance import countries, sealing
+from tropa.assistance import countries, days, sealing
 from tropa.assistance.documents import default_titles
 from tropa.assistance.events import AssistanceEvent
 from tropa.assistance.models import (
@@ -59,7 +57,6 @@ LEAD = {
     DateKind.DECISION: timedelta(0),
     DateKind.APPEAL_BY: timedelta(days=7),
 }
-REMIND_AT = time(9, 0)  # helpline time
 
 
 def _keys(case: Case, by: Staff, by_keys: vault.KeyPair) -> vault.KeyPair:
@@ -187,9 +184,7 @@ def outcome_hint(case: Case) -> str:
 
 
 def _due(kind: str, on: date) -> datetime:
-    zone = ZoneInfo(settings.TIME_ZONE)
-    due = datetime.combine(on - LEAD[kind], REMIND_AT, tzinfo=zone)
-    return max(due, clock.now())
+    return days.remind(on, LEAD[kind])
 
 
 def _task_title(app: Application, kind: str, on: date) -> str:
@@ -207,7 +202,7 @@ def set_date(
     """Set, move or clear one of the dates that matter, and its task."""
     if kind not in DateKind.values:
         raise Refused(_("Choose a kind of date from the list."))
-    today = clock.now().astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    today = days.today()
     if on is not None and kind in (DateKind.APPOINTMENT, DateKind.DECISION) and on < today:
         raise Refused(_("That date has passed: enter the new date, or clear it."))
     keys = _keys(app.case, by, by_keys)

@@ -5,17 +5,15 @@ typed timeline events (the template and version, never the content)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from tropa import vault
 from tropa.accounts.models import Profession, Role, Staff
-from tropa.assistance import deadlines, placeholders
+from tropa.assistance import days, deadlines, placeholders
 from tropa.assistance.events import AssistanceEvent
 from tropa.assistance.models import (
     DeadlineRule,
@@ -31,11 +29,9 @@ from tropa.cases import files
 from tropa.cases.events import record_event
 from tropa.cases.models import Case, Status, TaskKind
 from tropa.cases.uploads import seal_bytes
-from tropa.core import clock
 
 # A legal deadline's reminder: this long before its last day, in the morning
 REMIND_BEFORE = timedelta(days=2)
-REMIND_AT = time(9, 0)
 TITLE_MAX = 200
 
 
@@ -90,7 +86,7 @@ def produce(
     if case.status in (Status.NEW, Status.DISCARDED, Status.MERGED, Status.DELETED):
         raise Refused(_("Accept the request as a case first."))
     keys = case_actions.open_case(case, by, by_keys)
-    today = clock.now().astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    today = days.today()
     document = placeholders.render(bytes(version.docx), placeholders.context(filled, today))
     name = f"{version.template.title[:80]} {today.isoformat()}.docx"
     with transaction.atomic():
@@ -135,16 +131,14 @@ def save_rule(rule: DeadlineRule, by: Staff) -> DeadlineRule:
 
 
 def _due_at(due_on: date) -> datetime:
-    zone = ZoneInfo(settings.TIME_ZONE)
-    remind = datetime.combine(due_on - REMIND_BEFORE, REMIND_AT, tzinfo=zone)
-    return max(remind, clock.now())
+    return days.remind(due_on, REMIND_BEFORE)
 
 
 def record_deadline(
     case: Case, rule: DeadlineRule, event_on: date, by: Staff, by_keys: vault.KeyPair
 ) -> LegalDeadline:
     """An event happened on `event_on`: the rule gives the last day, a task reminds of it."""
-    today = clock.now().astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    today = days.today()
     if event_on > today:
         raise Refused(_("The event cannot be in the future: record it once it happened."))
     if event_on < today - timedelta(days=3 * 366):

@@ -7,15 +7,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from tropa import vault
 from tropa.accounts.models import Role, Staff
-from tropa.assistance import countries
+from tropa.assistance import countries, days
 from tropa.assistance.legal_forms import EventForm
 from tropa.assistance.models import (
     SUBMITTED_STAGES,
@@ -28,14 +26,13 @@ from tropa.assistance.models import (
 )
 from tropa.cases.access import get_case_for, may_work_on
 from tropa.cases.models import OPEN_STATUSES, Assignment, Case, Status
-from tropa.core import clock
 
 SOON = timedelta(days=7)  # a date this close "needs action"
 LIMIT = 5000  # applications needing action read at once (a helpline has far fewer)
 
 
 def today() -> date:
-    return clock.now().astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    return days.today()
 
 
 def case_for(staff: Staff, case_id: uuid.UUID) -> Case:

@@ -11,17 +11,15 @@ on the same case who is not a psychologist cannot open it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tropa import vault
 from tropa.accounts.models import Profession, Role, Staff
-from tropa.assistance import sealing
+from tropa.assistance import days, sealing
 from tropa.assistance.events import AssistanceEvent
 from tropa.assistance.models import (
     AFTER_CONSENT,
@@ -165,8 +163,7 @@ def _move_task(referral: Referral, by: Staff, by_keys: vault.KeyPair, on: date |
             case_actions.cancel_task(referral.task, by)
             referral.task = None
         return
-    due = datetime.combine(on - timedelta(days=1), time(9, 0), tzinfo=ZoneInfo(settings.TIME_ZONE))
-    due = max(due, clock.now())
+    due = days.remind(on, timedelta(days=1))
     if referral.task is None:
         referral.task = case_actions.add_task(
             referral.case, referral.owner or by, by, by_keys, title, due
