@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tropa.intake",
     "tropa.journeys",
     "tropa.assistance",
+    "tropa.reports",
     "tropa.channels",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("staff/", include("tropa.accounts.audit_urls")),
     path("staff/", include("tropa.journeys.urls")),
     path("staff/", include("tropa.assistance.urls")),
+    path("", include("tropa.reports.urls")),
     path("", include("tropa.channels.urls")),
     path("", include("tropa.intake.urls")),
 ]

@@ -1,5 +1,4 @@
-"""The admin's home blocks (health: loops, locked and disabled accounts) and
-the analyst's, until statistics exist."""
+"""The admin's home blocks (health: loops, locked and disabled accounts)."""
 
 from __future__ import annotations
 
@@ -64,20 +63,8 @@ def disabled_with_keys_block() -> Block:
     )
 
 
-def analyst_block() -> Block:
-    return Block(
-        "statistics",
-        _("Statistics"),
-        0,
-        empty=_("Statistics are not built yet: this is where they will be."),
-        order=10,
-    )
-
-
 def provide(request: HttpRequest) -> list[Block]:
     staff: Staff = request.user  # type: ignore[assignment]
     if staff.role == Role.ADMIN:
         return [loops_block(), locked_block(), disabled_with_keys_block()]
-    if staff.role == Role.ANALYST:
-        return [analyst_block()]
     return []

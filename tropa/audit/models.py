@@ -85,6 +85,9 @@ class Action(models.TextChoices):
     DIRECTORY_ROTATED = "directory_rotated", _("Rotated the directory key")
     REFERRAL_CHANGED = "referral_changed", _("Changed a referral")
     SESSION_RECORDED = "session_recorded", _("Recorded a psychological session")
+    RELEASE_PUBLISHED = "release_published", _("Published a statistics release")
+    RELEASE_SUPERSEDED = "release_superseded", _("Superseded a statistics release")
+    TALLY_REBUILT = "tally_rebuilt", _("Recounted the statistics from the cases")
 
 
 class Entry(models.Model):

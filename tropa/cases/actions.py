@@ -20,7 +20,7 @@ from tropa import vault
 from tropa.accounts.models import Role, Staff
 from tropa.audit.log import record
 from tropa.audit.models import Action
-from tropa.cases import hooks, queue, search_index, timeline
+from tropa.cases import hooks, queue, search_index, stats, timeline
 from tropa.cases.events import CaseEvent, record_event
 from tropa.cases.models import (
     OPEN_STATUSES,
@@ -107,7 +107,8 @@ def assign(case: Case, staff: Staff, by: Staff, by_keys: vault.KeyPair) -> Assig
             queue.assigned(assignment)
             if case.status == Status.TRIAGED:
                 Case.objects.filter(pk=case.pk).update(status=Status.ACTIVE)
-                case.status = Status.ACTIVE
+                with stats.counted(case):
+                    case.status = Status.ACTIVE
             record_event(case, keys.public_key, CaseEvent.ASSIGNED, by, name=staff.username)
             record(by, Action.CASE_ASSIGNED, case_id=case.pk, target=staff)
     if created:
@@ -187,9 +188,10 @@ def set_status(
     keys = open_case(case, by, by_keys)
     with transaction.atomic():
         previous = case.status
-        case.status = status
-        case.outcome = outcome if status == Status.CLOSED else ""
-        case.closed_at = clock.now() if status == Status.CLOSED else None
+        with stats.counted(case):
+            case.status = status
+            case.outcome = outcome if status == Status.CLOSED else ""
+            case.closed_at = clock.now() if status == Status.CLOSED else None
         case.updated_at = clock.now()
         case.save(update_fields=["status", "outcome", "closed_at", "updated_at"])
         queue.status_changed(case, status in OPEN_STATUSES)
@@ -202,7 +204,8 @@ def follow_journey(case: Case, status: str, by: Staff) -> None:
     """The status a journey sets by itself: "in transit" while a leg is under
     way, "active" again after. Runs inside the journey action's transaction."""
     previous = case.status
-    case.status = status
+    with stats.counted(case):
+        case.status = status
     case.updated_at = clock.now()
     case.save(update_fields=["status", "updated_at"])
     record_event(case, case.public_key, CaseEvent.STATUS_CHANGED, by, old=previous, new=status)

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from tropa.accounts.models import Role, Staff
 from tropa.audit.log import record
 from tropa.audit.models import Action
+from tropa.cases import stats
 from tropa.cases.events import CaseEvent, record_event
 from tropa.cases.models import BuiltinLabel, Case, CaseLabel, Label, SavedView
 
@@ -53,7 +54,8 @@ def add(case: Case, label_id: int, by: Staff) -> bool:
     if label is None:
         raise LabelRefused
     with transaction.atomic():
-        _row, created = CaseLabel.objects.get_or_create(case=case, label=label)
+        with stats.counted(case, relabel=True):
+            _row, created = CaseLabel.objects.get_or_create(case=case, label=label)
         if created:
             record_event(case, case.public_key, CaseEvent.LABELLED, by, label=str(label), on=True)
             record(by, Action.LABEL_ADDED, case_id=case.pk)
@@ -65,7 +67,8 @@ def remove(case: Case, label_id: int, by: Staff) -> bool:
         row = CaseLabel.objects.filter(case=case, label_id=label_id).select_related("label").first()
         if row is None:
             return False
-        row.delete()
+        with stats.counted(case, relabel=True):
+            row.delete()
         record_event(case, case.public_key, CaseEvent.LABELLED, by, label=str(row.label), on=False)
         record(by, Action.LABEL_REMOVED, case_id=case.pk)
     return True
@@ -87,7 +90,10 @@ def define(name: str, by: Staff) -> Label:
 def undefine(label_id: int, by: Staff) -> bool:
     """Remove a team label (and take it off every case)."""
     with transaction.atomic():
-        deleted, _rows = Label.objects.filter(pk=label_id, team_id=by.team_id, builtin="").delete()
+        mine = Label.objects.filter(pk=label_id, team_id=by.team_id, builtin="")
+        if mine.exists():
+            stats.label_removed_everywhere(label_id)
+        deleted, _rows = mine.delete()
         if deleted:
             record(by, Action.LABEL_DEFINED)
     return bool(deleted)

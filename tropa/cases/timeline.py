@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 
-from tropa.cases import queue
+from tropa.cases import queue, stats
 from tropa.cases.models import Case, Kind, Message
 from tropa.core import clock
 
@@ -26,9 +26,13 @@ def append(case: Case, kind: str, sealed_body: bytes, author: object = None) -> 
                 waiting_since=clock.to_minute(clock.now())
             )
         elif kind == Kind.REPLY:
-            Case.objects.filter(pk=case.pk).update(
-                waiting_since=None, replied_at=clock.to_minute(clock.now())
-            )
+            now = clock.to_minute(clock.now())
+            Case.objects.filter(pk=case.pk).update(waiting_since=None, replied_at=now)
+            if Case.objects.filter(pk=case.pk, first_reply_at=None).update(first_reply_at=now):
+                first = Case.objects.get(pk=case.pk)
+                first.first_reply_at = None
+                with stats.counted(first):
+                    first.first_reply_at = now
         queue.entry_added(case, kind, author)
         seq = Case.objects.values_list("message_count", flat=True).get(pk=case.pk)
         return Message.objects.create(

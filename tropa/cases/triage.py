@@ -18,7 +18,7 @@ from tropa.accounts.actions import default_team
 from tropa.accounts.models import Role, Staff
 from tropa.audit.log import record
 from tropa.audit.models import Action
-from tropa.cases import aliases, hooks, search_index, timeline
+from tropa.cases import aliases, hooks, search_index, stats, timeline
 from tropa.cases.actions import NotAllowed, open_case, requester_keys
 from tropa.cases.events import CaseEvent, record_event
 from tropa.cases.models import Case, Status
@@ -44,8 +44,9 @@ def accept(case: Case, coordinator: Staff, coordinator_keys: vault.KeyPair) -> C
         # discarding or merging it at once, only one wins.
         if not Case.objects.filter(pk=case.pk, status=Status.NEW).update(**triaged):
             raise NotAllowed
-        for name, value in triaged.items():
-            setattr(case, name, value)
+        with stats.counted(case):
+            for name, value in triaged.items():
+                setattr(case, name, value)
         for member in Staff.objects.filter(team=team, role=Role.COORDINATOR, is_active=True):
             if member.has_keys:  # the others get it with "Share my keys again" later
                 keyring.grant_staff(case.keyring, keys, member)
@@ -65,6 +66,8 @@ def discard(cases: list[Case], coordinator: Staff) -> int:
                 status=Status.DISCARDED, discarded_at=clock.now(), updated_at=clock.now()
             )
             if updated:
+                with stats.counted(case):
+                    case.status = Status.DISCARDED
                 record(coordinator, Action.CASE_DISCARDED, case_id=case.pk)
                 count += 1
     return count
@@ -77,6 +80,8 @@ def undo_discard(case: Case, coordinator: Staff) -> bool:
             pk=case.pk, status=Status.DISCARDED, discarded_at__gte=limit
         ).update(status=Status.NEW, discarded_at=None, updated_at=clock.now())
         if restored:
+            with stats.counted(case):
+                case.status = Status.NEW
             record(coordinator, Action.CASE_RESTORED, case_id=case.pk)
     return bool(restored)
 
@@ -119,6 +124,8 @@ def merge(source: Case, target: Case, coordinator: Staff, coordinator_keys: vaul
         )
         if not claimed:
             raise NotAllowed
+        with stats.counted(source):
+            source.status = Status.MERGED
         source.requesters.update(case=target)
         for hook in hooks.AFTER_MERGE:
             hook(source, source_keys, target, target_keys)

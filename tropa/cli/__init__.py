@@ -229,6 +229,12 @@ def cmd_panic_wipe(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    _use_data_dir(args.data)
+    _setup_django()
+    return int(args.stats_handler(args))
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _use_data_dir(args.data)
     _setup_django()
@@ -282,6 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["verify"])
     p = command("panic-wipe", cmd_panic_wipe, "delete every sealed key at once")
     p.add_argument("--confirm", default="")
+    from tropa.cli import stats
+
+    stats.add_parser(lambda name, _h, text: command(name, cmd_stats, text))
     p = command("manage", cmd_manage, "run a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     return parser

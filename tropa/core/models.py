@@ -39,3 +39,30 @@ class UsedBrowserValue(models.Model):
 
     def __str__(self) -> str:
         return f"used {self.key[:8]}"
+
+
+class Tally(models.Model):
+    """Counts for statistics, kept in step with the cases in the same transaction
+    (tropa/core/tally.py): content-free, so they outlive a shredded case and
+    published figures stay true. One row per day (or month), measure and coded
+    dimensions; 0 and "" stand for "none", so that the unique key holds."""
+
+    day = models.DateField()
+    measure = models.CharField(max_length=16)
+    team = models.PositiveIntegerField(default=0)
+    channel = models.CharField(max_length=10, default="")
+    situation = models.CharField(max_length=12, default="")
+    region = models.CharField(max_length=16, default="")
+    value = models.CharField(max_length=16, default="")
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "day", "team", "channel", "situation", "region", "value"],
+                name="one_tally_row",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.day} {self.value}: {self.n}"

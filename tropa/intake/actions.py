@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from tropa import vault
 from tropa.audit.log import record
 from tropa.audit.models import Action
-from tropa.cases import questionnaire, queue, search_index, timeline
+from tropa.cases import questionnaire, queue, search_index, stats, timeline
 from tropa.cases.actions import notify_new_message
 from tropa.cases.models import (
     FLAGS,
@@ -30,7 +30,7 @@ from tropa.cases.models import (
     Status,
 )
 from tropa.cases.uploads import SealedUpload, store_upload
-from tropa.core import clock, groupcommit
+from tropa.core import clock, groupcommit, tally
 from tropa.intake import codenames, triage
 from tropa.intake.models import Requester
 from tropa.keyring import actions as keyring
@@ -110,6 +110,7 @@ def _store_request(
     # A new request waits for its first answer from the hour it came in.
     case.waiting_since = clock.to_hour(case.received_at)
     case.save(force_insert=True)
+    tally.apply(stats.facts(case, labels=[]))
     SearchIndex.objects.create(case=case, full=True, sealed_terms=index)
     if requester is not None:
         requester.save(force_insert=True)
@@ -179,16 +180,24 @@ def delete_case(case: Case) -> None:
         case.messages.all().delete()
         case.attachments.all().delete()
         search_index.forget(case)
+        # Still counted as a request, with nothing of what the person said:
+        # its situation and region group are forgotten like the rest.
+        erased = {
+            "status": Status.DELETED,
+            "situation": Situation.OTHER,
+            "region_group": RegionGroup.UNKNOWN,
+        }
         Case.objects.filter(pk=case.pk).update(
-            status=Status.DELETED,
+            **erased,
             sealed_intake=b"",
-            situation=Situation.OTHER,
-            region_group=RegionGroup.UNKNOWN,
             priority=0,
             updated_at=clock.now(),
             waiting_since=None,
             **{flag: False for flag in FLAGS},
         )
+        with stats.counted(case):
+            for name, value in erased.items():
+                setattr(case, name, value)
         queue.withdrawn(case)
         case.requesters.all().delete()
         keyring.crypto_shred(case.keyring)

@@ -23,6 +23,7 @@ from tropa.cases import actions as case_actions
 from tropa.cases.events import record_event
 from tropa.cases.models import Case, Status, Task
 from tropa.core import clock
+from tropa.journeys import stats
 from tropa.journeys.events import JourneyEvent
 from tropa.journeys.models import Leg, LegStatus, Plan, Risk
 
@@ -79,16 +80,17 @@ def add_leg(
     plan = plan_for(case)
     with transaction.atomic():
         position = plan.legs.count() + 1
-        leg = Leg.objects.create(
-            plan=plan,
-            position=position,
-            sealed_body=_seal(text, keys.public_key),
-            risk=risk,
-            planned_start=planned_start,
-            planned_end=planned_end,
-            checkin_every_hours=checkin_every_hours,
-            grace_minutes=grace_minutes,
-        )
+        with stats.counted(plan):
+            leg = Leg.objects.create(
+                plan=plan,
+                position=position,
+                sealed_body=_seal(text, keys.public_key),
+                risk=risk,
+                planned_start=planned_start,
+                planned_end=planned_end,
+                checkin_every_hours=checkin_every_hours,
+                grace_minutes=grace_minutes,
+            )
         record(by, Action.PLAN_CHANGED, case_id=case.pk)
     return leg
 
@@ -112,7 +114,8 @@ def delete_leg(leg: Leg, by: Staff) -> None:
     """Remove a leg that has not started; the later ones move up."""
     plan = leg.plan
     with transaction.atomic():
-        deleted, _rows = Leg.objects.filter(pk=leg.pk, status=LegStatus.PLANNED).delete()
+        with stats.counted(plan):
+            deleted, _rows = Leg.objects.filter(pk=leg.pk, status=LegStatus.PLANNED).delete()
         if not deleted:
             raise case_actions.NotAllowed
         for position, later in enumerate(plan.legs.order_by("position"), start=1):
@@ -139,10 +142,12 @@ def start_leg(leg: Leg, by: Staff) -> Leg:
     now = clock.now()
     with transaction.atomic():
         leg.status = LegStatus.ACTIVE
+        leg.started_at = now
         leg.next_checkin_due = (
             now + timedelta(hours=leg.checkin_every_hours) if leg.checkin_every_hours else None
         )
-        leg.save(update_fields=["status", "next_checkin_due"])
+        with stats.counted(leg.plan):
+            leg.save(update_fields=["status", "started_at", "next_checkin_due"])
         _event(leg, JourneyEvent.LEG_STARTED, by)
         _in_transit_while_under_way(leg.plan.case, by)
         record(by, Action.LEG_CHANGED, case_id=leg.plan.case_id)
@@ -152,8 +157,10 @@ def start_leg(leg: Leg, by: Staff) -> Leg:
 def finish_leg(leg: Leg, by: Staff) -> Leg:
     with transaction.atomic():
         leg.status = LegStatus.DONE
+        leg.ended_at = clock.now()
         leg.next_checkin_due = None
-        leg.save(update_fields=["status", "next_checkin_due"])
+        with stats.counted(leg.plan):
+            leg.save(update_fields=["status", "ended_at", "next_checkin_due"])
         _event(leg, JourneyEvent.LEG_DONE, by)
         _in_transit_while_under_way(leg.plan.case, by)
         record(by, Action.LEG_CHANGED, case_id=leg.plan.case_id)
@@ -170,9 +177,12 @@ def fail_leg(leg: Leg, by: Staff, by_keys: vault.KeyPair) -> list[Task]:
     with transaction.atomic():
         leg.failed_from = leg.status
         leg.status = LegStatus.FAILED
-        leg.failed_at = clock.now()
+        leg.failed_at = leg.ended_at = clock.now()
         leg.next_checkin_due = None
-        leg.save(update_fields=["status", "failed_from", "failed_at", "next_checkin_due"])
+        with stats.counted(leg.plan):
+            leg.save(
+                update_fields=["status", "failed_from", "failed_at", "ended_at", "next_checkin_due"]
+            )
         steps = [ln.strip(" -•\t") for ln in text.backup_plan.splitlines() if ln.strip(" -•\t")]
         due = clock.now() + timedelta(hours=1)
         for number, step in enumerate(steps):
@@ -201,13 +211,14 @@ def undo_failure(leg: Leg, by: Staff) -> Leg:
             raise case_actions.NotAllowed
         restored = leg.failed_from or LegStatus.ACTIVE
         leg.status = restored
-        leg.failed_at = None
+        leg.failed_at = leg.ended_at = None
         leg.next_checkin_due = (
             clock.now() + timedelta(hours=leg.checkin_every_hours)
             if restored == LegStatus.ACTIVE and leg.checkin_every_hours
             else None
         )
-        leg.save(update_fields=["status", "failed_at", "next_checkin_due"])
+        with stats.counted(leg.plan):
+            leg.save(update_fields=["status", "failed_at", "ended_at", "next_checkin_due"])
         _event(leg, JourneyEvent.LEG_FAILURE_UNDONE, by)
         _in_transit_while_under_way(leg.plan.case, by)
         record(by, Action.LEG_CHANGED, case_id=leg.plan.case_id)

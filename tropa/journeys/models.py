@@ -100,6 +100,10 @@ class Leg(models.Model):
     alerted_due = CoarseDateTimeField(precision="minute", null=True, blank=True)
     last_checkin_at = CoarseDateTimeField(precision="minute", null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # When it started and when it ended (done or failed): the statistics'
+    # journeys started, completed and failed (tropa/journeys/stats.py).
+    started_at = CoarseDateTimeField(precision="hour", null=True, blank=True)
+    ended_at = CoarseDateTimeField(precision="hour", null=True, blank=True)
     # What the leg was when it failed, so a mistaken failure can be undone.
     failed_from = models.CharField(max_length=8, choices=LegStatus.choices, blank=True, default="")
 

@@ -25,6 +25,7 @@ class Purpose(models.TextChoices):
     CASE = "case", _("Case")
     INTAKE = "intake", _("Intake team")
     DIRECTORY = "directory", _("Directory of partners")
+    RELEASE = "release", _("Release signing key")
 
 
 class RecipientKind(models.TextChoices):

@@ -53,6 +53,7 @@ from tropa.vault.sealing import (
     seal_text,
     seal_to,
 )
+from tropa.vault.signing import release_verify_key, sign_release, verify_release
 from tropa.vault.staff import (
     KDF_FAST_FOR_TESTS,
     KDF_INTERACTIVE,
@@ -70,6 +71,9 @@ from tropa.vault.staff import (
 )
 
 __all__ = [
+    "release_verify_key",
+    "sign_release",
+    "verify_release",
     "padded_size",
     "unpad_file",
     "BrowserValue",

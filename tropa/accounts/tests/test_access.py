@@ -27,6 +27,11 @@ PUBLIC = {
     "intake:sign_out",
     # Telegram's webhook: checks the secret token Telegram sends back.
     "channels:hook",
+    # Published statistics: read only stored, signed releases.
+    "reports:impact",
+    "reports:release",
+    "reports:download",
+    "reports:chart",
 }
 
 

@@ -130,6 +130,8 @@ class Case(models.Model):
     waiting_since = CoarseDateTimeField(precision="minute", null=True, blank=True)
     # When we last replied (None: never, so a first response is owed).
     replied_at = CoarseDateTimeField(precision="minute", null=True, blank=True)
+    # When we first replied: the statistics' time to first response.
+    first_reply_at = CoarseDateTimeField(precision="minute", null=True, blank=True)
     # How many staff are on the case (its Assignments): kept by assign and
     # unassign so that "nobody on it" is an index count, not a join.
     staff_count = models.PositiveSmallIntegerField(default=0)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tropa.accounts.models import LoginThrottle, Role
+from tropa.accounts.models import LoginThrottle
 from tropa.cases import actions as case_actions
 from tropa.core import clock
 from tropa.core.models import Heartbeat
@@ -196,11 +196,6 @@ def test_the_admin_sees_disabled_accounts_that_still_hold_key_copies(
     consultant.staff.save()
     html = home(signed_in(admin))
     assert count(html, "disabled-keys") == 1 and "ivan" in block(html, "disabled-keys")
-
-
-def test_the_analyst_is_told_statistics_come_later(make_person, signed_in):
-    html = home(signed_in(make_person("pavel", Role.ANALYST)))
-    assert "Statistics are not built yet" in block(html, "statistics")
 
 
 def test_the_home_page_costs_the_same_queries_for_2_or_12_cases(coordinator, consultant, signed_in):

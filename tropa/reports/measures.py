@@ -1,0 +1,371 @@
+"""The analyst's dashboard: each view a table of counts, read from the tally
+(tropa/core/tally.py) and, for what has no month (applications, referrals),
+from a few small coded columns. Nothing is decrypted, no case row is shown:
+every figure is a sum.
+
+A view's filters are a Scope: a range of whole months, and optionally one
+team, one channel, one situation. A coordinator's scope is always their team.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tropa.accounts.models import Team
+from tropa.assistance import countries
+from tropa.assistance.models import Application, Referral, ReferralStatus, Route, ServiceKind
+from tropa.assistance.models import Outcome as ApplicationOutcome
+from tropa.cases import stats as case_stats
+from tropa.cases.models import BuiltinLabel, Channel, Label, Outcome, RegionGroup, Situation, Status
+from tropa.core import clock, tally
+from tropa.core.models import Tally
+from tropa.journeys import stats as journey_stats
+from tropa.reports.tables import Table, choices, grid, month_label, months_between
+
+# How many days the surge view shows, and over how many it averages.
+SURGE_DAYS = 90
+MEAN_OF = 7
+
+JOURNEY_STATES = [
+    (journey_stats.STARTED, gettext_lazy("Started")),
+    (journey_stats.COMPLETED, gettext_lazy("Completed")),
+    (journey_stats.FAILED, gettext_lazy("Failed")),
+]
+WAIT_LABELS = {
+    "0-1": gettext_lazy("within 1 hour"),
+    "1-4": gettext_lazy("1 to 4 hours"),
+    "4-24": gettext_lazy("4 to 24 hours"),
+    "24-72": gettext_lazy("1 to 3 days"),
+    "72+": gettext_lazy("more than 3 days"),
+}
+
+
+def today() -> date:
+    return tally.local_day(clock.now())
+
+
+@dataclass(frozen=True)
+class Scope:
+    start: date  # the first day of the first month
+    end: date  # the first day of the last month
+    team: int | None = None
+    channel: str = ""
+    situation: str = ""
+
+    @property
+    def last_day(self) -> date:
+        return (self.end.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+    def tally(self, measure: str, *, by_month: bool = True) -> QuerySet[Tally]:
+        rows = Tally.objects.filter(measure=measure)
+        if by_month:
+            rows = rows.filter(day__gte=self.start, day__lte=self.last_day)
+        if self.team is not None:
+            rows = rows.filter(team=self.team)
+        if self.channel:
+            rows = rows.filter(channel=self.channel)
+        if self.situation:
+            rows = rows.filter(situation=self.situation)
+        return rows
+
+    def months(self) -> list[tuple[str, str]]:
+        return [(m.isoformat(), month_label(m)) for m in months_between(self.start, self.end)]
+
+
+def _by(rows: QuerySet[Tally], *fields: str) -> dict[tuple[str, ...], int]:
+    found: dict[tuple[str, ...], int] = defaultdict(int)
+    for row in rows.values(*fields).annotate(total=Sum("n")):
+        found[tuple(str(row[f]) for f in fields)] += row["total"]
+    return found
+
+
+def _monthly(
+    scope: Scope, measure: str, column: str, columns: list[tuple[str, str]]
+) -> list[list[int]]:
+    counts = _by(scope.tally(measure), "day", column)
+    return grid(scope.months(), columns, counts)  # type: ignore[arg-type]
+
+
+def teams(scope: Scope) -> list[tuple[str, str]]:
+    chosen = Team.objects.order_by("name")
+    if scope.team is not None:
+        chosen = chosen.filter(pk=scope.team)
+    return [*[(str(t.pk), str(t)) for t in chosen], ("0", str(_("Not yet triaged")))]
+
+
+def requests_by_situation(scope: Scope) -> Table:
+    columns = choices(Situation.choices, lambda k: not scope.situation or k == scope.situation)
+    return Table(
+        "requests-situation",
+        _("Requests per month, by situation"),
+        _("Month"),
+        scope.months(),
+        columns,
+        _monthly(scope, case_stats.RECEIVED, "situation", columns),
+        note=_(
+            "Requests that came in each month, as the person described their situation; junk "
+            "and duplicates are not counted."
+        ),
+    )
+
+
+def requests_by_channel(scope: Scope) -> Table:
+    columns = choices(Channel.choices, lambda k: not scope.channel or k == scope.channel)
+    return Table(
+        "requests-channel",
+        _("Requests per month, by channel"),
+        _("Month"),
+        scope.months(),
+        columns,
+        _monthly(scope, case_stats.RECEIVED, "channel", columns),
+    )
+
+
+def requests_by_week(scope: Scope) -> Table:
+    per_day = _by(scope.tally(case_stats.RECEIVED_DAY), "day", "situation")
+    weeks: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (day, situation), n in per_day.items():
+        moment = date.fromisoformat(day)
+        weeks[moment - timedelta(days=moment.weekday())][situation] += n
+    columns = choices(Situation.choices, lambda k: not scope.situation or k == scope.situation)
+    first = scope.start - timedelta(days=scope.start.weekday())
+    rows, week = [], first
+    while week <= scope.last_day:
+        rows.append((week.isoformat(), formats.date_format(week, "j M Y")))
+        week += timedelta(days=7)
+    return Table(
+        "requests-week",
+        _("Requests per week, by situation"),
+        _("Week from"),
+        rows,
+        columns,
+        [[weeks[date.fromisoformat(r)][c] for c, _l in columns] for r, _l in rows],
+    )
+
+
+def outcomes(scope: Scope) -> Table:
+    columns = choices(Outcome.choices)
+    return Table(
+        "outcomes",
+        _("Cases closed per month, by outcome"),
+        _("Month"),
+        scope.months(),
+        columns,
+        _monthly(scope, case_stats.CLOSED, "value", columns),
+        note=_("Counted in the month the case was closed."),
+    )
+
+
+def outcomes_by_region(scope: Scope) -> Table:
+    columns = choices(Outcome.choices)
+    rows = choices(RegionGroup.choices)
+    counts = _by(scope.tally(case_stats.CLOSED), "region", "value")
+    return Table(
+        "outcomes-region",
+        _("Cases closed in the period, by region group and outcome"),
+        _("Region group"),
+        rows,
+        columns,
+        grid(rows, columns, counts),  # type: ignore[arg-type]
+        chart="bars",
+    )
+
+
+def caseload(scope: Scope) -> Table:
+    """Open now: not limited by the months chosen."""
+    columns = choices(
+        (s.value, s.label)
+        for s in (Status.NEW, Status.TRIAGED, Status.ACTIVE, Status.IN_TRANSIT, Status.SAFE)
+    )
+    rows = teams(scope)
+    counts = _by(scope.tally(case_stats.OPEN, by_month=False), "team", "value")
+    return Table(
+        "caseload",
+        _("Open caseload now, by team"),
+        _("Team"),
+        rows,
+        columns,
+        grid(rows, columns, counts),  # type: ignore[arg-type]
+        chart="bars",
+        note=_("Cases open today, whatever months are chosen; new requests are not yet in a team."),
+    )
+
+
+def first_response(scope: Scope) -> Table:
+    columns = [(k, str(v)) for k, v in WAIT_LABELS.items()]
+    rows = [r for r in teams(scope) if r[0] != "0"]
+    counts = _by(scope.tally(case_stats.FIRST_RESPONSE), "team", "value")
+    return Table(
+        "first-response",
+        _("Time to first response, by team"),
+        _("Team"),
+        rows,
+        columns,
+        grid(rows, columns, counts),  # type: ignore[arg-type]
+        chart="bars",
+        note=_(
+            "Requests that came in during the period and have had a first answer, by how "
+            "long the person waited for it."
+        ),
+    )
+
+
+def journeys(scope: Scope) -> Table:
+    columns = [(k, str(v)) for k, v in JOURNEY_STATES]
+    plain = Scope(scope.start, scope.end, scope.team)  # journeys have no channel or situation
+    return Table(
+        "journeys",
+        _("Journeys per month"),
+        _("Month"),
+        scope.months(),
+        columns,
+        _monthly(plain, journey_stats.JOURNEY, "value", columns),
+        totals=False,
+        note=_(
+            "A journey starts with its first leg, is completed when every leg is done, and "
+            "failed when a leg fails."
+        ),
+    )
+
+
+def surge(scope: Scope, today: date) -> Table:
+    last = min(scope.last_day, today)
+    first = max(scope.start, last - timedelta(days=SURGE_DAYS - 1))
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    rows = scope.tally(case_stats.RECEIVED_DAY, by_month=False).filter(
+        day__gte=first - timedelta(days=MEAN_OF - 1), day__lte=last
+    )
+    per_day = {k[0]: n for k, n in _by(rows, "day").items()}
+    counts = []
+    for day in days:
+        window = [per_day.get((day - timedelta(days=i)).isoformat(), 0) for i in range(MEAN_OF)]
+        counts.append([per_day.get(day.isoformat(), 0), round(sum(window) / MEAN_OF, 1)])
+    return Table(
+        "surge",
+        _("Requests per day, with the 7-day mean"),
+        _("Day"),
+        [(d.isoformat(), formats.date_format(d, "j M")) for d in days],
+        [("day", _("Requests")), ("mean", _("7-day mean"))],
+        counts,
+        totals=False,
+        note=_("The last 90 days of the period: a mobilisation shows here first."),
+    )
+
+
+def applications(scope: Scope) -> Table:
+    """Applications to safer countries opened in the period, by country and outcome."""
+    found = Application.objects.filter(
+        created_at__date__gte=scope.start, created_at__date__lte=scope.last_day
+    )
+    if scope.team is not None:
+        found = found.filter(team_id=scope.team)
+    columns = [("", _("Pending")), *choices(ApplicationOutcome.choices)]
+    counts: dict[tuple[str, str], int] = {}
+    for row in found.values("country", "outcome").annotate(n=Count("pk")):
+        counts[(row["country"], row["outcome"])] = row["n"]
+    found_countries = sorted({c for c, _o in counts}, key=countries.name)
+    rows = [(c, countries.name(c)) for c in found_countries]
+    return Table(
+        "applications",
+        _("Applications to safer countries opened in the period, by country and outcome"),
+        _("Country"),
+        rows,
+        columns,
+        grid(rows, columns, counts),
+        chart="bars",
+    )
+
+
+def application_routes(scope: Scope) -> Table:
+    found = Application.objects.filter(
+        created_at__date__gte=scope.start, created_at__date__lte=scope.last_day
+    )
+    if scope.team is not None:
+        found = found.filter(team_id=scope.team)
+    columns = [("", _("Pending")), *choices(ApplicationOutcome.choices)]
+    counts = {
+        (r["route"], r["outcome"]): r["n"]
+        for r in found.values("route", "outcome").annotate(n=Count("pk"))
+    }
+    rows = choices(Route.choices)
+    return Table(
+        "application-routes",
+        _("Applications opened in the period, by route and outcome"),
+        _("Route"),
+        rows,
+        columns,
+        grid(rows, columns, counts),
+        chart="bars",
+    )
+
+
+def referrals(scope: Scope) -> Table:
+    """Referrals to partners as they stand now, by kind of service and status."""
+    found = Referral.objects.all()
+    if scope.team is not None:
+        found = found.filter(case__team_id=scope.team)
+    counts = {
+        (r["kind"], r["status"]): r["n"]
+        for r in found.values("kind", "status").annotate(n=Count("pk"))
+    }
+    rows = choices(ServiceKind.choices)
+    columns = choices(ReferralStatus.choices)
+    return Table(
+        "referrals",
+        _("Referrals to partners, by kind of service and where they stand"),
+        _("Kind of service"),
+        rows,
+        columns,
+        grid(rows, columns, counts),
+        chart="bars",
+        note=_("All referrals to date, whatever months are chosen."),
+    )
+
+
+def labels(scope: Scope) -> Table:
+    counts = _by(scope.tally(case_stats.LABEL, by_month=False), "value")
+    shown = Label.objects.filter(Q(team=None) | Q(team_id=scope.team) if scope.team else Q())
+    rows = sorted(
+        (
+            (str(label.pk), str(label))
+            for label in shown
+            if not label.builtin or label.builtin in BuiltinLabel.values
+        ),
+        key=lambda pair: pair[1],
+    )
+    return Table(
+        "labels",
+        _("Cases carrying each label now"),
+        _("Label"),
+        rows,
+        [("n", _("Cases"))],
+        [[counts.get((key,), 0)] for key, _l in rows],
+        chart="bars",
+        totals=False,
+        note=_("A case with two labels counts under both."),
+    )
+
+
+def dashboard(scope: Scope, today: date) -> list[Table]:
+    return [
+        requests_by_situation(scope),
+        requests_by_channel(scope),
+        requests_by_week(scope),
+        surge(scope, today),
+        outcomes(scope),
+        outcomes_by_region(scope),
+        caseload(scope),
+        first_response(scope),
+        journeys(scope),
+        applications(scope),
+        application_routes(scope),
+        referrals(scope),
+        labels(scope),
+    ]
