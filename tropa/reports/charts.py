@@ -14,6 +14,7 @@ from datetime import date
 from xml.etree import ElementTree
 
 import leather
+from django.utils import formats
 from django.utils.html import escape
 
 from tropa.reports.tables import Table
@@ -59,6 +60,13 @@ def _numbers(row: list[object]) -> list[float]:
     return [float(v) if isinstance(v, int | float) else 0.0 for v in row]
 
 
+def _tick(value: object, _index: int, _count: int) -> str:
+    """A date on the time axis: its day and month, or month and year."""
+    if isinstance(value, date):
+        return formats.date_format(value, "j M" if value.day != 1 else "M Y")
+    return str(value)
+
+
 def draw(table: Table) -> str:
     """The table as an SVG chart (a string to put inline), or "" when empty."""
     if table.empty or not table.rows:
@@ -66,6 +74,7 @@ def draw(table: Table) -> str:
     chart = leather.Chart()
     if table.chart == "lines" and len(table.rows) > 1:
         xs = [date.fromisoformat(key) for key, _label in table.rows]
+        chart.add_x_axis(tick_formatter=_tick)
         for index, (_key, label) in enumerate(table.columns):
             values = [_numbers(row)[index] for row in table.cells]
             if any(values):

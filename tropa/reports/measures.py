@@ -32,6 +32,7 @@ from tropa.reports.tables import Table, choices, grid, month_label, months_betwe
 # How many days the surge view shows, and over how many it averages.
 SURGE_DAYS = 90
 MEAN_OF = 7
+WEEKS = 26
 
 JOURNEY_STATES = [
     (journey_stats.STARTED, gettext_lazy("Started")),
@@ -129,24 +130,28 @@ def requests_by_channel(scope: Scope) -> Table:
 
 
 def requests_by_week(scope: Scope) -> Table:
-    per_day = _by(scope.tally(case_stats.RECEIVED_DAY), "day", "situation")
+    """The last WEEKS weeks of the period."""
+    last = scope.last_day - timedelta(days=scope.last_day.weekday())
+    first = max(
+        scope.start - timedelta(days=scope.start.weekday()), last - timedelta(weeks=WEEKS - 1)
+    )
+    rows = scope.tally(case_stats.RECEIVED_DAY, by_month=False).filter(
+        day__gte=first, day__lte=scope.last_day
+    )
     weeks: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for (day, situation), n in per_day.items():
+    for (day, situation), n in _by(rows, "day", "situation").items():
         moment = date.fromisoformat(day)
         weeks[moment - timedelta(days=moment.weekday())][situation] += n
     columns = choices(Situation.choices, lambda k: not scope.situation or k == scope.situation)
-    first = scope.start - timedelta(days=scope.start.weekday())
-    rows, week = [], first
-    while week <= scope.last_day:
-        rows.append((week.isoformat(), formats.date_format(week, "j M Y")))
-        week += timedelta(days=7)
+    starts = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
     return Table(
         "requests-week",
         _("Requests per week, by situation"),
         _("Week from"),
-        rows,
+        [(w.isoformat(), formats.date_format(w, "j M Y")) for w in starts],
         columns,
-        [[weeks[date.fromisoformat(r)][c] for c, _l in columns] for r, _l in rows],
+        [[weeks[w][c] for c, _l in columns] for w in starts],
+        note=_("The last 26 weeks of the period."),
     )
 
 
@@ -166,7 +171,8 @@ def outcomes(scope: Scope) -> Table:
 def outcomes_by_region(scope: Scope) -> Table:
     columns = choices(Outcome.choices)
     rows = choices(RegionGroup.choices)
-    counts = _by(scope.tally(case_stats.CLOSED), "region", "value")
+    by_team = Scope(scope.start, scope.end, scope.team)
+    counts = _by(by_team.tally(case_stats.CLOSED_REGION), "region", "value")
     return Table(
         "outcomes-region",
         _("Cases closed in the period, by region group and outcome"),
@@ -175,6 +181,7 @@ def outcomes_by_region(scope: Scope) -> Table:
         columns,
         grid(rows, columns, counts),  # type: ignore[arg-type]
         chart="bars",
+        note=_("By team only: not narrowed by channel or situation."),
     )
 
 

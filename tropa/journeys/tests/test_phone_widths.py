@@ -17,6 +17,7 @@ from tropa.cases import labels
 from tropa.core import clock
 from tropa.intake import actions as intake
 from tropa.journeys import actions
+from tropa.testing import statistics
 from tropa.testing.browser import screenshot, staff_sign_in
 from tropa.testing.factories import new_case, new_request
 from tropa.testing.people import NAMED
@@ -86,7 +87,11 @@ def busy(make_person):
     referral = referrals.refer(
         case, None, "psychologist", consultant.staff, keys, referrals.ReferralText(notes="заметка")
     )
+    analyst = make_person(*NAMED["analyst"])
+    statistics.fill_history(analyst)
     return {
+        "analyst": analyst,
+        "release": statistics.last_release_url(),
         "entry": f"/staff/directory/{point.pk}/",
         "referral": f"/staff/cases/{case.pk}/referrals/{referral.pk}/",
         "coordinator": coordinator,
@@ -122,6 +127,7 @@ def test_every_staff_page_fits_a_phone(page_js_off: Page, busy, language):
             "/staff/directory/",
             busy["entry"],
             "/staff/referrals/",
+            "/staff/statistics/",
         ],
         "consultant": [
             "/staff/",
@@ -136,7 +142,14 @@ def test_every_staff_page_fits_a_phone(page_js_off: Page, busy, language):
             f"/staff/cases/{case.pk}/referrals/new/",
             f"/staff/cases/{case.pk}/plan/route-points/",
         ],
-        "admin": ["/staff/", "/staff/audit/", "/staff/people/"],
+        "admin": ["/staff/", "/staff/audit/", "/staff/people/", "/staff/statistics/releases/"],
+        "analyst": [
+            "/staff/",
+            "/staff/statistics/",
+            "/staff/statistics/releases/",
+            "/impact/",
+            busy["release"],
+        ],
     }
     for role, paths in pages.items():
         page.context.clear_cookies()

@@ -22,10 +22,11 @@ def month_back(n: int) -> date:
 
 def add_month(month: date, *, received: int, closed: dict[str, int], team: int = 1) -> None:
     counts: Counter = Counter()
-    counts[Key("received", month, team, "web", "summons", "central")] += received
+    counts[Key("received", month, team, "web", "summons")] += received
     counts[Key("received_day", month, team, "web", "summons")] += received
     for outcome, n in closed.items():
-        counts[Key("closed", month, team, "web", "summons", "central", outcome)] += n
+        counts[Key("closed", month, team, "web", "summons", value=outcome)] += n
+        counts[Key("closed_region", month, team, region="central", value=outcome)] += n
     tally.apply(counts)
 
 

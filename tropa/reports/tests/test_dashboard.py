@@ -24,9 +24,7 @@ def view(page: str, key: str) -> str:
     return found.group(0)
 
 
-def test_the_analyst_sees_every_view_with_its_chart_table_and_summary(
-    history, analyst, signed_in
-):
+def test_the_analyst_sees_every_view_with_its_chart_table_and_summary(history, analyst, signed_in):
     page = signed_in(analyst).get(PAGE).content.decode()
     for key in ("requests-situation", "requests-channel", "requests-week", "surge", "outcomes",
                 "outcomes-region", "caseload", "first-response", "journeys", "applications",
@@ -113,9 +111,7 @@ def test_the_analyst_opens_no_case_url(coordinator, consultant, analyst, signed_
     assert client.get(f"/staff/cases/{case.pk}/").status_code == 404
 
 
-def test_the_analysts_home_says_this_month_and_what_is_left_to_publish(
-    history, analyst, signed_in
-):
+def test_the_analysts_home_says_this_month_and_what_is_left_to_publish(history, analyst, signed_in):
     page = signed_in(analyst).get("/staff/").content.decode()
     assert 'id="home-statistics"' in page and 'id="home-unpublished"' in page
     assert "Ended months not yet published" in page
