@@ -87,7 +87,7 @@ def run(args: argparse.Namespace, database: str) -> None:
 
     from tropa.accounts.models import Team
     from tropa.cli import bootstrap
-    from tropa.reports import measures, recount, releases
+    from tropa.reports import recount, releases, scope
 
     loaded = time.perf_counter()
     recovery = bootstrap.initialise_org("admin").recovery
@@ -116,7 +116,7 @@ def run(args: argparse.Namespace, database: str) -> None:
             cursor.execute("ANALYZE")
     print(f"Loaded in {time.perf_counter() - loaded:.0f} s: {total:,} cases counted.")
 
-    today = measures.today()
+    today = scope.today()
     first = today.replace(day=1) - timedelta(days=YEARS * 365)
     client = casework.sign_in(analyst.username)
     pages = [

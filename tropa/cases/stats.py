@@ -27,6 +27,7 @@ RECEIVED = "received"  # a month's requests
 RECEIVED_DAY = "received_day"  # a day's requests (for weeks and the surge view)
 CLOSED = "closed"  # cases closed in a month, value = outcome
 CLOSED_REGION = "closed_region"  # the same by region group (and team only)
+TIME_TO_CLOSE = "time_to_close"  # cases closed in a month, value = how long they took
 FIRST_RESPONSE = "first_response"  # value = how long the first answer took
 OPEN = "open"  # cases open now (and new requests), value = status
 LABEL = "label"  # cases carrying a label now, value = the label's id
@@ -39,10 +40,17 @@ NOT_COUNTED = (Status.DISCARDED, Status.MERGED)
 # Upper bounds in hours of the waits for a first answer, and their names.
 WAITS = ((1, "0-1"), (4, "1-4"), (24, "4-24"), (72, "24-72"))
 LONGEST = "72+"
+# Upper bounds in days of the time from request to closing, and their names.
+SPANS = ((7, "0-7"), (30, "7-30"), (90, "30-90"), (180, "90-180"))
+LONGEST_SPAN = "180+"
 
 
 def wait_bucket(hours: float) -> str:
     return next((name for bound, name in WAITS if hours < bound), LONGEST)
+
+
+def close_bucket(days: float) -> str:
+    return next((name for bound, name in SPANS if days < bound), LONGEST_SPAN)
 
 
 def facts(case: Case, labels: list[int] | None = None) -> Facts:
@@ -62,6 +70,8 @@ def facts(case: Case, labels: list[int] | None = None) -> Facts:
         counts[Key(CLOSED, closed, value=case.outcome, **coded)] += 1
         by_region = Key(CLOSED_REGION, closed, team, region=case.region_group, value=case.outcome)
         counts[by_region] += 1
+        took = (case.closed_at - case.received_at) / timedelta(days=1)
+        counts[Key(TIME_TO_CLOSE, closed, value=close_bucket(max(took, 0)), **coded)] += 1
     if case.first_reply_at is not None:
         waited = (case.first_reply_at - case.received_at) / timedelta(hours=1)
         counts[Key(FIRST_RESPONSE, month, value=wait_bucket(max(waited, 0)), **coded)] += 1

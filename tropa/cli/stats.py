@@ -16,17 +16,17 @@ from pathlib import Path
 
 def publish(args: argparse.Namespace) -> int:
     from tropa.accounts.signin import SignInState, sign_in
-    from tropa.reports import measures, releases
+    from tropa.reports import releases, scope
 
     password = getpass.getpass(f"Password for {args.as_user}: ")
     code = getpass.getpass("Two-factor code: ")
     result = sign_in(args.as_user, password, code)
-    if result.state != SignInState.OK or result.keys is None or result.staff is None:
+    if result.outcome != SignInState.OK or result.keys is None or result.staff is None:
         print("tropa: sign-in refused (name, password or code).", file=sys.stderr)
         return 1
     chosen = args.tables.split(",") if args.tables else [k for k, _t in releases.table_titles()]
     try:
-        period = releases.parse_period(args.period, measures.today())
+        period = releases.parse_period(args.period, scope.today())
         release, new = releases.publish(
             period,
             chosen,

@@ -34,6 +34,11 @@ SVG = "{http://www.w3.org/2000/svg}"
 for _name in ("title", "legend", "tick", "axis_title"):
     setattr(leather.theme, f"{_name}_font_family", FONT)
 leather.theme.background_color = "#ffffff"
+# leather places the legend by an estimated character width: Cyrillic in a
+# system sans-serif is wider than its default guess, and the last entries
+# spilled past the edge.
+leather.theme.legend_font_size = 13
+leather.theme.legend_font_char_width = 9
 leather.theme.default_series_colors = COLOURS
 
 

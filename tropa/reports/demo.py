@@ -21,7 +21,7 @@ from tropa.cases.models import Case, Status
 from tropa.core import clock, tally
 from tropa.core.tally import Facts, Key
 from tropa.journeys import stats as journey_stats
-from tropa.reports import measures, releases
+from tropa.reports import releases, scope
 
 CHANNELS = {"web": 55, "telegram": 42, "staff": 3}
 SITUATIONS = {"summons": 38, "mobilised": 14, "contract": 16, "at_front": 9, "awol": 4,
@@ -105,7 +105,7 @@ def _journey(rng: random.Random, counts: Facts, day: date, today: date, team: in
 
 def fill(analyst: Staff, password: str) -> None:
     """The year of counts, and releases for the two months before this one."""
-    today = measures.today()
+    today = scope.today()
     tally.apply(history(today, default_team().pk))
     keys = vault.unwrap_staff_key(analyst.wrapped_key(), password)
     chosen = [key for key, _title in releases.table_titles()]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tropa.accounts.models import Team
 from tropa.cases.models import Channel, Situation
-from tropa.reports import measures, releases
+from tropa.reports import releases, scope
 
 MONTH = re.compile(r"^\d{4}-\d{2}$")
 MAX_MONTHS = 120
@@ -83,7 +83,7 @@ def default_range(today: date) -> tuple[date, date]:
     return date(end.year - 1, end.month + 1, 1), end
 
 
-def scope_from(form: FilterForm, today: date, team: int | None) -> measures.Scope:
+def scope_from(form: FilterForm, today: date, team: int | None) -> scope.Scope:
     """The form's scope (its defaults for what is missing or wrong); `team`
     is forced for a coordinator."""
     start, end = default_range(today)
@@ -92,7 +92,7 @@ def scope_from(form: FilterForm, today: date, team: int | None) -> measures.Scop
     end = data.get("end") or (max(end, start) if data.get("start") else end)
     if start > end:
         start, end = default_range(today)
-    return measures.Scope(
+    return scope.Scope(
         start,
         end,
         team if team is not None else data.get("team"),

@@ -14,7 +14,7 @@ from tropa.accounts.models import Role, Staff
 from tropa.cases import stats as case_stats
 from tropa.core.home import Block, Line
 from tropa.core.models import Tally
-from tropa.reports import measures, releases
+from tropa.reports import releases, scope
 from tropa.reports.models import Release, ReleaseStatus
 from tropa.reports.tables import month_label, months_between
 
@@ -25,7 +25,7 @@ def _received(month: date) -> int:
 
 
 def figures_block() -> Block:
-    this = measures.today().replace(day=1)
+    this = scope.today().replace(day=1)
     last = (this - timedelta(days=1)).replace(day=1)
     url = reverse("reports:dashboard")
     lines = [
@@ -37,7 +37,7 @@ def figures_block() -> Block:
 
 def unpublished_block() -> Block:
     first = releases.first_month()
-    this = measures.today().replace(day=1)
+    this = scope.today().replace(day=1)
     ended = months_between(first, this - timedelta(days=1)) if first else []
     done = set(
         Release.objects.filter(status=ReleaseStatus.PUBLISHED).values_list("period", flat=True)

@@ -3,31 +3,28 @@
 from a few small coded columns. Nothing is decrypted, no case row is shown:
 every figure is a sum.
 
-A view's filters are a Scope: a range of whole months, and optionally one
-team, one channel, one situation. A coordinator's scope is always their team.
+A view's filters are a Scope (tropa/reports/scope.py); a coordinator's is
+always their own team's.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tropa.accounts.models import Team
 from tropa.assistance import countries
 from tropa.assistance.models import Application, Referral, ReferralStatus, Route, ServiceKind
 from tropa.assistance.models import Outcome as ApplicationOutcome
 from tropa.cases import stats as case_stats
 from tropa.cases.models import BuiltinLabel, Channel, Label, Outcome, RegionGroup, Situation, Status
-from tropa.core import clock, tally
-from tropa.core.models import Tally
 from tropa.journeys import stats as journey_stats
-from tropa.reports.tables import Table, choices, grid, month_label, months_between
+from tropa.reports.scope import Scope, by, teams
+from tropa.reports.tables import Table, choices, grid
 
 # How many days the surge view shows, and over how many it averages.
 SURGE_DAYS = 90
@@ -39,6 +36,13 @@ JOURNEY_STATES = [
     (journey_stats.COMPLETED, gettext_lazy("Completed")),
     (journey_stats.FAILED, gettext_lazy("Failed")),
 ]
+SPAN_LABELS = {
+    "0-7": gettext_lazy("under a week"),
+    "7-30": gettext_lazy("1 to 4 weeks"),
+    "30-90": gettext_lazy("1 to 3 months"),
+    "90-180": gettext_lazy("3 to 6 months"),
+    "180+": gettext_lazy("more than 6 months"),
+}
 WAIT_LABELS = {
     "0-1": gettext_lazy("within 1 hour"),
     "1-4": gettext_lazy("1 to 4 hours"),
@@ -48,57 +52,11 @@ WAIT_LABELS = {
 }
 
 
-def today() -> date:
-    return tally.local_day(clock.now())
-
-
-@dataclass(frozen=True)
-class Scope:
-    start: date  # the first day of the first month
-    end: date  # the first day of the last month
-    team: int | None = None
-    channel: str = ""
-    situation: str = ""
-
-    @property
-    def last_day(self) -> date:
-        return (self.end.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-
-    def tally(self, measure: str, *, by_month: bool = True) -> QuerySet[Tally]:
-        rows = Tally.objects.filter(measure=measure)
-        if by_month:
-            rows = rows.filter(day__gte=self.start, day__lte=self.last_day)
-        if self.team is not None:
-            rows = rows.filter(team=self.team)
-        if self.channel:
-            rows = rows.filter(channel=self.channel)
-        if self.situation:
-            rows = rows.filter(situation=self.situation)
-        return rows
-
-    def months(self) -> list[tuple[str, str]]:
-        return [(m.isoformat(), month_label(m)) for m in months_between(self.start, self.end)]
-
-
-def _by(rows: QuerySet[Tally], *fields: str) -> dict[tuple[str, ...], int]:
-    found: dict[tuple[str, ...], int] = defaultdict(int)
-    for row in rows.values(*fields).annotate(total=Sum("n")):
-        found[tuple(str(row[f]) for f in fields)] += row["total"]
-    return found
-
-
 def _monthly(
     scope: Scope, measure: str, column: str, columns: list[tuple[str, str]]
 ) -> list[list[int]]:
-    counts = _by(scope.tally(measure), "day", column)
+    counts = by(scope.tally(measure), "day", column)
     return grid(scope.months(), columns, counts)  # type: ignore[arg-type]
-
-
-def teams(scope: Scope) -> list[tuple[str, str]]:
-    chosen = Team.objects.order_by("name")
-    if scope.team is not None:
-        chosen = chosen.filter(pk=scope.team)
-    return [*[(str(t.pk), str(t)) for t in chosen], ("0", str(_("Not yet triaged")))]
 
 
 def requests_by_situation(scope: Scope) -> Table:
@@ -139,7 +97,7 @@ def requests_by_week(scope: Scope) -> Table:
         day__gte=first, day__lte=scope.last_day
     )
     weeks: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for (day, situation), n in _by(rows, "day", "situation").items():
+    for (day, situation), n in by(rows, "day", "situation").items():
         moment = date.fromisoformat(day)
         weeks[moment - timedelta(days=moment.weekday())][situation] += n
     columns = choices(Situation.choices, lambda k: not scope.situation or k == scope.situation)
@@ -172,7 +130,7 @@ def outcomes_by_region(scope: Scope) -> Table:
     columns = choices(Outcome.choices)
     rows = choices(RegionGroup.choices)
     by_team = Scope(scope.start, scope.end, scope.team)
-    counts = _by(by_team.tally(case_stats.CLOSED_REGION), "region", "value")
+    counts = by(by_team.tally(case_stats.CLOSED_REGION), "region", "value")
     return Table(
         "outcomes-region",
         _("Cases closed in the period, by region group and outcome"),
@@ -192,7 +150,7 @@ def caseload(scope: Scope) -> Table:
         for s in (Status.NEW, Status.TRIAGED, Status.ACTIVE, Status.IN_TRANSIT, Status.SAFE)
     )
     rows = teams(scope)
-    counts = _by(scope.tally(case_stats.OPEN, by_month=False), "team", "value")
+    counts = by(scope.tally(case_stats.OPEN, by_month=False), "team", "value")
     return Table(
         "caseload",
         _("Open caseload now, by team"),
@@ -208,7 +166,7 @@ def caseload(scope: Scope) -> Table:
 def first_response(scope: Scope) -> Table:
     columns = [(k, str(v)) for k, v in WAIT_LABELS.items()]
     rows = [r for r in teams(scope) if r[0] != "0"]
-    counts = _by(scope.tally(case_stats.FIRST_RESPONSE), "team", "value")
+    counts = by(scope.tally(case_stats.FIRST_RESPONSE), "team", "value")
     return Table(
         "first-response",
         _("Time to first response, by team"),
@@ -221,6 +179,22 @@ def first_response(scope: Scope) -> Table:
             "Requests that came in during the period and have had a first answer, by how "
             "long the person waited for it."
         ),
+    )
+
+
+def time_to_close(scope: Scope) -> Table:
+    columns = [(k, str(v)) for k, v in SPAN_LABELS.items()]
+    rows = [r for r in teams(scope) if r[0] != "0"]
+    counts = by(scope.tally(case_stats.TIME_TO_CLOSE), "team", "value")
+    return Table(
+        "time-to-close",
+        _("Time from request to closing, by team"),
+        _("Team"),
+        rows,
+        columns,
+        grid(rows, columns, counts),  # type: ignore[arg-type]
+        chart="bars",
+        note=_("Cases closed in the period, by how long they were open."),
     )
 
 
@@ -249,7 +223,7 @@ def surge(scope: Scope, today: date) -> Table:
     rows = scope.tally(case_stats.RECEIVED_DAY, by_month=False).filter(
         day__gte=first - timedelta(days=MEAN_OF - 1), day__lte=last
     )
-    per_day = {k[0]: n for k, n in _by(rows, "day").items()}
+    per_day = {k[0]: n for k, n in by(rows, "day").items()}
     counts = []
     for day in days:
         window = [per_day.get((day - timedelta(days=i)).isoformat(), 0) for i in range(MEAN_OF)]
@@ -337,7 +311,7 @@ def referrals(scope: Scope) -> Table:
 
 
 def labels(scope: Scope) -> Table:
-    counts = _by(scope.tally(case_stats.LABEL, by_month=False), "value")
+    counts = by(scope.tally(case_stats.LABEL, by_month=False), "value")
     shown = Label.objects.filter(Q(team=None) | Q(team_id=scope.team) if scope.team else Q())
     rows = sorted(
         (
@@ -370,6 +344,7 @@ def dashboard(scope: Scope, today: date) -> list[Table]:
         outcomes_by_region(scope),
         caseload(scope),
         first_response(scope),
+        time_to_close(scope),
         journeys(scope),
         applications(scope),
         application_routes(scope),

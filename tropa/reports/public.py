@@ -23,10 +23,12 @@ HEADLINE = ("left_army", "avoided", "left_country", "legal_status")
 
 
 def _labels() -> dict[str, str]:
-    found: dict[str, str] = {"requests": _("Requests received"), "n": _("Count")}
-    for choices in (Channel.choices, Outcome.choices, RegionGroup.choices, Situation.choices):
-        found.update({key: str(label) for key, label in choices})
-    return found
+    coded = (Channel.choices, Outcome.choices, RegionGroup.choices, Situation.choices)
+    return {
+        "requests": _("Requests received"),
+        "n": _("Count"),
+        **{key: str(label) for choices in coded for key, label in choices},
+    }
 
 
 def _row_titles() -> dict[str, str]:

@@ -29,7 +29,7 @@ from tropa.cases.models import Outcome
 from tropa.core.models import Tally
 from tropa.keyring import actions as keyring
 from tropa.keyring.models import Keyring, Purpose, RecipientKind
-from tropa.reports import disclosure, measures
+from tropa.reports import disclosure, measures, scope
 from tropa.reports.models import Release, ReleaseKey, ReleaseStatus
 from tropa.reports.tables import Table, month_label
 
@@ -63,7 +63,7 @@ def parse_period(text: str, today: date) -> Period:
         period = Period(text, date(int(text), 1, 1), date(int(text), 12, 1))
     else:
         raise Refused(_("A period is a month such as 2026-11, or a year such as 2026."))
-    if measures.Scope(period.start, period.end).last_day >= today:
+    if scope.Scope(period.start, period.end).last_day >= today:
         raise Refused(_("A period can be published once it has ended."))
     return period
 
@@ -71,9 +71,9 @@ def parse_period(text: str, today: date) -> Period:
 # The tables a release can hold: key -> (how to count it, whether it has totals)
 def _cumulative(period: Period) -> Table:
     since = first_month() or period.start
-    scope = measures.Scope(since, period.end)
-    received = sum(scope.tally(case_stats.RECEIVED).values_list("n", flat=True))
-    closed = measures._by(scope.tally(case_stats.CLOSED), "value")
+    whole = scope.Scope(since, period.end)
+    received = sum(whole.tally(case_stats.RECEIVED).values_list("n", flat=True))
+    closed = scope.by(whole.tally(case_stats.CLOSED), "value")
     rows = [("requests", _("Requests received")), *[(k, str(v)) for k, v in Outcome.choices]]
     cells = [[received], *[[closed.get((k,), 0)] for k, _v in Outcome.choices]]
     return Table(
@@ -89,10 +89,10 @@ def _cumulative(period: Period) -> Table:
 
 
 TABLES: dict[str, Any] = {
-    "requests-situation": lambda p: measures.requests_by_situation(measures.Scope(p.start, p.end)),
-    "requests-channel": lambda p: measures.requests_by_channel(measures.Scope(p.start, p.end)),
-    "outcomes": lambda p: measures.outcomes(measures.Scope(p.start, p.end)),
-    "outcomes-region": lambda p: measures.outcomes_by_region(measures.Scope(p.start, p.end)),
+    "requests-situation": lambda p: measures.requests_by_situation(scope.Scope(p.start, p.end)),
+    "requests-channel": lambda p: measures.requests_by_channel(scope.Scope(p.start, p.end)),
+    "outcomes": lambda p: measures.outcomes(scope.Scope(p.start, p.end)),
+    "outcomes-region": lambda p: measures.outcomes_by_region(scope.Scope(p.start, p.end)),
     "since-start": _cumulative,
 }
 
@@ -263,7 +263,7 @@ def publish(
             "format": FORMAT,
             "period": period.text,
             "number": number,
-            "published_on": measures.today().isoformat(),
+            "published_on": scope.today().isoformat(),
             "supersedes": str(existing.pk) if existing else None,
             "reason": reason.strip() if existing else "",
             "rules": rules.as_dict(),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from tropa.accounts.actions import default_team
 from tropa.accounts.current import keys_of, roles_only, staff_of
 from tropa.accounts.models import Role
-from tropa.reports import charts, measures, releases
+from tropa.reports import charts, measures, releases, scope
 from tropa.reports.forms import FilterForm, PublishForm, month_text, scope_from
 from tropa.reports.models import Release
 
@@ -26,23 +26,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     whole = staff.role == Role.ANALYST
     form = FilterForm(request.GET or None, whole_helpline=whole)
     team = None if whole else (staff.team_id or default_team().pk)
-    today = measures.today()
-    scope = scope_from(form, today, team)
+    today = scope.today()
+    chosen = scope_from(form, today, team)
     if request.GET and not form.is_valid():
         messages.error(
             request, _("Some filters were not understood: the figures use the defaults instead.")
         )
-    views = [(table, charts.draw(table)) for table in measures.dashboard(scope, today)]
+    views = [(table, charts.draw(table)) for table in measures.dashboard(chosen, today)]
     return render(
         request,
         "reports/dashboard.html",
         {
             "form": form,
-            "scope": scope,
+            "scope": chosen,
             "views": views,
             "whole": whole,
-            "start": month_text(scope.start),
-            "end": month_text(scope.end),
+            "start": month_text(chosen.start),
+            "end": month_text(chosen.end),
         },
     )
 
@@ -56,7 +56,7 @@ def release_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            period = releases.parse_period(data["period"], measures.today())
+            period = releases.parse_period(data["period"], scope.today())
             release, new = releases.publish(
                 period,
                 data["tables"],

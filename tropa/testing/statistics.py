@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from tropa.accounts.actions import default_team
 from tropa.core import tally
-from tropa.reports import demo, measures, releases
+from tropa.reports import demo, releases, scope
 from tropa.reports.models import Release
 from tropa.testing.people import Person
 
 
 def fill_history(analyst: Person) -> None:
-    today = measures.today()
+    today = scope.today()
     tally.apply(demo.history(today, default_team().pk))
     month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     period = releases.parse_period(f"{month:%Y-%m}", today)

@@ -9,12 +9,12 @@ import pytest
 
 from tropa.core import tally
 from tropa.core.tally import Key
-from tropa.reports import measures
+from tropa.reports import scope
 
 
 def month_back(n: int) -> date:
     """The first day of the month n months before this one."""
-    month = measures.today().replace(day=1)
+    month = scope.today().replace(day=1)
     for _ in range(n):
         month = (month - timedelta(days=1)).replace(day=1)
     return month

@@ -27,8 +27,8 @@ def view(page: str, key: str) -> str:
 def test_the_analyst_sees_every_view_with_its_chart_table_and_summary(history, analyst, signed_in):
     page = signed_in(analyst).get(PAGE).content.decode()
     for key in ("requests-situation", "requests-channel", "requests-week", "surge", "outcomes",
-                "outcomes-region", "caseload", "first-response", "journeys", "applications",
-                "application-routes", "referrals", "labels"):  # fmt: skip
+                "outcomes-region", "caseload", "first-response", "time-to-close", "journeys",
+                "applications", "application-routes", "referrals", "labels"):  # fmt: skip
         section = view(page, key)
         assert "<table" in section and "<figcaption>" in section
     outcomes = view(page, "outcomes")
