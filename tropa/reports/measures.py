@@ -242,9 +242,7 @@ def surge(scope: Scope, today: date) -> Table:
 
 def applications(scope: Scope) -> Table:
     """Applications to safer countries opened in the period, by country and outcome."""
-    found = Application.objects.filter(
-        created_at__date__gte=scope.start, created_at__date__lte=scope.last_day
-    )
+    found = Application.objects.filter(created_at__gte=scope.begins, created_at__lt=scope.ends)
     if scope.team is not None:
         found = found.filter(team_id=scope.team)
     columns = [("", _("Pending")), *choices(ApplicationOutcome.choices)]
@@ -265,9 +263,7 @@ def applications(scope: Scope) -> Table:
 
 
 def application_routes(scope: Scope) -> Table:
-    found = Application.objects.filter(
-        created_at__date__gte=scope.start, created_at__date__lte=scope.last_day
-    )
+    found = Application.objects.filter(created_at__gte=scope.begins, created_at__lt=scope.ends)
     if scope.team is not None:
         found = found.filter(team_id=scope.team)
     columns = [("", _("Pending")), *choices(ApplicationOutcome.choices)]

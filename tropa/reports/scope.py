@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
@@ -32,6 +34,18 @@ class Scope:
     @property
     def last_day(self) -> date:
         return (self.end.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+    @property
+    def begins(self) -> datetime:
+        """The first moment of the first month, in the helpline's time zone."""
+        return datetime.combine(self.start, time(0), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+    @property
+    def ends(self) -> datetime:
+        """The first moment after the last month."""
+        return datetime.combine(
+            self.last_day + timedelta(days=1), time(0), tzinfo=ZoneInfo(settings.TIME_ZONE)
+        )
 
     def tally(self, measure: str, *, by_month: bool = True) -> QuerySet[Tally]:
         rows = Tally.objects.filter(measure=measure)
