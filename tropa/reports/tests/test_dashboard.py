@@ -109,6 +109,10 @@ def test_the_analyst_opens_no_case_url(coordinator, consultant, analyst, signed_
         assert client.get(url).status_code in (404, 405), url
         assert client.post(url, {}).status_code == 404, url
     assert client.get(f"/staff/cases/{case.pk}/").status_code == 404
+    # and no page of statistics names a case: neither its alias nor its short id
+    for page in (PAGE, "/staff/", "/staff/statistics/releases/"):
+        html = client.get(page).content.decode()
+        assert case.alias not in html and str(case.pk)[:8] not in html, page
 
 
 def test_the_analysts_home_says_this_month_and_what_is_left_to_publish(history, analyst, signed_in):
