@@ -124,7 +124,7 @@ def reset_password(staff: Staff, actor: Staff) -> str:
         staff.set_password(password)
         staff.must_change_password = True
         staff.save()
-        _end_sessions(staff)
+        end_sessions(staff)
         record(actor, Action.PASSWORD_RESET, target=staff)
     clear_throttle(staff.username)
     return password
@@ -161,7 +161,7 @@ def reset_two_factor(staff: Staff, actor: Staff) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=staff).delete()
         StaticDevice.objects.filter(user=staff).delete()
-        _end_sessions(staff)
+        end_sessions(staff)
         record(actor, Action.TWO_FACTOR_RESET, target=staff)
 
 
@@ -170,7 +170,7 @@ def set_active(staff: Staff, active: bool, actor: Staff) -> None:
         staff.is_active = active
         staff.save(update_fields=["is_active"])
         if not active:
-            _end_sessions(staff)
+            end_sessions(staff)
         record(actor, Action.STAFF_ENABLED if active else Action.STAFF_DISABLED, target=staff)
 
 
@@ -198,7 +198,7 @@ def restore_access(staff: Staff, recovery: vault.KeyPair) -> int:
     return count
 
 
-def _end_sessions(staff: Staff) -> None:
+def end_sessions(staff: Staff) -> None:
     """Delete every server-side session of this account (and with it the held keys)."""
     for session in Session.objects.filter(expire_date__gt=clock.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(staff.pk):

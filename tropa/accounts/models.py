@@ -90,6 +90,9 @@ class Staff(AbstractBaseUser):
     email = models.EmailField(blank=True, default="")
     notify_by_email = models.BooleanField(default=True)
     profession = models.CharField(max_length=12, choices=Profession.choices, blank=True, default="")
+    # When a colleague marked this person in danger (detained, device lost):
+    # the account is disabled and holds no key (tropa/cases/danger.py).
+    in_danger_at = models.DateTimeField(null=True, blank=True)
 
     public_key = models.BinaryField()
     wrapped_secret = models.BinaryField()

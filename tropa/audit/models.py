@@ -88,6 +88,9 @@ class Action(models.TextChoices):
     RELEASE_PUBLISHED = "release_published", _("Published a statistics release")
     RELEASE_SUPERSEDED = "release_superseded", _("Superseded a statistics release")
     TALLY_REBUILT = "tally_rebuilt", _("Recounted the statistics from the cases")
+    RECOVERY_SPLIT = "recovery_split", _("Split the recovery key among trustees")
+    STAFF_IN_DANGER = "staff_in_danger", _("Marked a colleague in danger")
+    ORPHANS_RESTORED = "orphans_restored", _("Restored cases nobody could open")
 
 
 class Entry(models.Model):

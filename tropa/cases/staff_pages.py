@@ -11,7 +11,7 @@ import uuid
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from tropa.accounts.current import keys_of, roles_only, staff_of
 from tropa.accounts.models import Role, Team
 from tropa.accounts.staff_admin import get_staff_for
-from tropa.cases import staffing
+from tropa.cases import danger, staffing
 
 
 class TeamChangeForm(forms.Form):
@@ -79,4 +79,37 @@ def person_regrant(request: HttpRequest, staff_id: uuid.UUID) -> HttpResponse:
         ngettext("Shared %(count)d key again.", "Shared %(count)d keys again.", count)
         % {"count": count},
     )
+    return redirect("accounts:person", staff_id=staff.pk)
+
+
+@require_POST
+@roles_only(Role.ADMIN, Role.COORDINATOR)
+def person_danger(request: HttpRequest, staff_id: uuid.UUID) -> HttpResponse:
+    """ "Staff member in danger": confirmed by typing their name (no JavaScript)."""
+    viewer = staff_of(request)
+    staff = get_staff_for(viewer, staff_id)
+    if not danger.may_mark(viewer, staff):
+        raise Http404
+    if request.POST.get("confirm", "").strip().lower() != staff.username:
+        messages.error(request, _("Type the person's name exactly to confirm. Nothing was done."))
+        return redirect("accounts:person", staff_id=staff.pk)
+    marked = danger.mark_in_danger(staff, actor=viewer)
+    messages.success(
+        request,
+        _(
+            "%(name)s is disabled, signed out everywhere, and holds no key any more "
+            "(%(copies)d copies deleted). %(cases)d open cases need someone new: they are "
+            "on the home page as unassigned. The team's coordinators were alerted."
+        )
+        % {"name": staff.username, "copies": marked.copies_deleted, "cases": len(marked.cases)},
+    )
+    if marked.orphans:
+        messages.warning(
+            request,
+            _(
+                "%(count)d of those cases no one else can open now. An admin restores them to "
+                "a coordinator of the team with the recovery key: tropa recover NAME --orphans"
+            )
+            % {"count": marked.orphans},
+        )
     return redirect("accounts:person", staff_id=staff.pk)

@@ -13,12 +13,14 @@ from a seized database with its password.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from tropa import vault
 from tropa.accounts.keys import needs_intake_grant
 from tropa.accounts.models import Role, Staff, Team
 from tropa.audit.log import record
 from tropa.audit.models import Action
+from tropa.cases import queue
 from tropa.cases.actions import open_case
 from tropa.cases.events import CaseEvent, record_event
 from tropa.cases.models import Assignment, Case, Status
@@ -49,15 +51,22 @@ def change_team(staff: Staff, team: Team, *, actor: Staff, keep_assignments: boo
 
 
 def _end_assignments(staff: Staff, team_id: object, actor: Staff) -> None:
-    ended = Assignment.objects.filter(staff=staff, case__team_id=team_id).select_related(
-        "case__keyring"
-    )
+    end_assignments(Assignment.objects.filter(staff=staff, case__team_id=team_id), staff, actor)
+
+
+def end_assignments(chosen: QuerySet[Assignment], staff: Staff, actor: Staff) -> list[Case]:
+    """Take `staff` off the cases of these assignments; return those cases."""
+    ended = chosen.select_related("case__keyring")
+    cases = []
     for assignment in list(ended):
         case = assignment.case
         assignment.delete()
+        queue.unassigned(case, staff)  # the case's count of staff, the person's caseload
         # Sealed to the case's public key: no one needs to open the case to say it.
         record_event(case, case.public_key, CaseEvent.UNASSIGNED, actor, name=staff.username)
         record(actor, Action.CASE_UNASSIGNED, case_id=case.pk, target=staff)
+        cases.append(case)
+    return cases
 
 
 def revoke_unneeded(staff: Staff) -> int:

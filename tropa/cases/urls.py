@@ -44,6 +44,7 @@ urlpatterns = [
     # Moving case keys with a person: tropa/cases/staff_pages.py
     path("people/<uuid:staff_id>/team/", staff_pages.person_team, name="person_team"),
     path("people/<uuid:staff_id>/regrant/", staff_pages.person_regrant, name="person_regrant"),
+    path("people/<uuid:staff_id>/danger/", staff_pages.person_danger, name="person_danger"),
     path("templates/", reply_templates.templates, name="templates"),
     path("templates/<int:template_id>/", reply_templates.template_edit, name="template_edit"),
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models.signals import post_migrate
 
-from tropa.cases import actions, events, labels, triage
+from tropa.cases import actions, events, home_danger, labels, triage
 from tropa.cases import home as cases_home
 from tropa.core import home, watch
 
@@ -16,6 +16,7 @@ def connect() -> None:
     watch.JOBS.register(actions.notify_due_tasks)
     events.register_case_events()
     home.PROVIDERS.register(cases_home.provide)
+    home.PROVIDERS.register(home_danger.provide)
     post_migrate.connect(_builtin_labels, dispatch_uid="tropa.cases.builtin_labels")
 
 

@@ -7,6 +7,10 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tropa import vault
 
 DEFAULT_DATA = "tropa-data"
 
@@ -37,6 +41,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     from tropa.cli import bootstrap
 
     data = _use_data_dir(args.data)
+    if args.recovery_shares and not 1 < args.threshold <= args.recovery_shares <= 16:
+        print("tropa: use 2 <= --threshold <= --recovery-shares <= 16.", file=sys.stderr)
+        return 2
     if (data / "secrets").exists():
         print(f"tropa: {data} is already initialised; nothing changed.", file=sys.stderr)
         return 1
@@ -48,10 +55,16 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"tropa: {data} is already initialised; nothing changed.", file=sys.stderr)
         return 1
     print(f"Tropa initialised in {data}\n")
-    print("ORGANISATION RECOVERY KEY: shown once, never stored. Write the 24 words on paper")
-    print("(or print the QR code), keep them offline in two safe places. Without them, cases")
-    print("of staff who lose their passwords cannot be restored.\n")
-    print(bootstrap.recovery_sheet(done.recovery))
+    if args.recovery_shares:
+        print(f"ORGANISATION RECOVERY KEY, split in {args.recovery_shares} shares: shown once,")
+        print(f"never stored. Give each trustee one share; any {args.threshold} of them restore")
+        print("the key, fewer reveal nothing. No single person can be forced to give it up.\n")
+        print(bootstrap.shares_sheet(done.recovery, args.recovery_shares, args.threshold))
+    else:
+        print("ORGANISATION RECOVERY KEY: shown once, never stored. Write the 24 words on paper")
+        print("(or print the QR code), keep them offline in two safe places. Without them,")
+        print("cases of staff who lose their passwords cannot be restored.\n")
+        print(bootstrap.recovery_sheet(done.recovery))
     print(f"First admin: {done.admin_username}")
     print(f"Temporary password (change it at first sign-in): {done.admin_password}\n")
     print("Next: tropa serve")
@@ -141,12 +154,26 @@ def cmd_createstaff(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_recovery_words(path: str | None) -> str:
-    if path:
-        return Path(path).read_text(encoding="utf-8")
-    if sys.stdin.isatty():
-        return getpass.getpass("Recovery words (typing is hidden): ")
-    return sys.stdin.read()
+def _read_recovery_key(path: str | None) -> vault.KeyPair:
+    """The recovery key from its 24 words or from enough shares (SLIP-39):
+    from a file or piped in (one share per line), or typed, hidden, one share
+    after another until the split's threshold is reached."""
+    from tropa import vault
+
+    if path or not sys.stdin.isatty():
+        text = Path(path).read_text(encoding="utf-8") if path else sys.stdin.read()
+        lines = [line for line in text.splitlines() if line.strip()]
+        if lines and vault.is_share(lines[0]):
+            return vault.recovery_key_from_shares(lines)
+        return vault.recovery_key_from_words(text)
+    first = getpass.getpass("Recovery words, or one share (typing is hidden): ")
+    if not vault.is_share(first):
+        return vault.recovery_key_from_words(first)
+    shares = [first]
+    needed = vault.shares_needed(shares)
+    while len(shares) < needed:
+        shares.append(getpass.getpass(f"Share {len(shares) + 1} of the {needed} needed: "))
+    return vault.recovery_key_from_shares(shares)
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
@@ -155,6 +182,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
     from tropa import vault
     from tropa.accounts.actions import restore_access
     from tropa.accounts.models import Staff
+    from tropa.cases import danger
     from tropa.keyring.actions import NoKeyYet
 
     staff = Staff.objects.filter(username=args.username.strip().lower()).first()
@@ -162,16 +190,19 @@ def cmd_recover(args: argparse.Namespace) -> int:
         print(f"tropa: no staff member {args.username!r}", file=sys.stderr)
         return 1
     try:
-        recovery = vault.recovery_key_from_words(_read_recovery_words(args.words_file))
-        count = restore_access(staff, recovery)
-    except vault.BadRecoveryWords:
-        print(
-            "tropa: those are not valid recovery words (a word is wrong or missing).",
-            file=sys.stderr,
-        )
+        recovery = _read_recovery_key(args.words_file)
+        if args.orphans:
+            count = danger.restore_orphans(staff, recovery)
+        else:
+            count = restore_access(staff, recovery)
+    except vault.BadRecoveryWords as error:
+        print(f"tropa: not valid recovery words or shares ({error}).", file=sys.stderr)
         return 1
     except vault.CannotOpen:
         print("tropa: those words are not this organisation's recovery key.", file=sys.stderr)
+        return 1
+    except danger.Refused:
+        print(f"tropa: {staff.username} is not a coordinator of a team.", file=sys.stderr)
         return 1
     except NoKeyYet:
         print(
@@ -181,6 +212,35 @@ def cmd_recover(args: argparse.Namespace) -> int:
         )
         return 1
     print(f"Restored {count} key(s) for {staff.username}.")
+    return 0
+
+
+def cmd_recovery_split(args: argparse.Namespace) -> int:
+    """Split the existing recovery key (given as its words or enough shares)
+    among trustees anew."""
+    _use_data_dir(args.data)
+    _setup_django()
+    from tropa import vault
+    from tropa.audit.log import record
+    from tropa.audit.models import Action
+    from tropa.cli import bootstrap
+    from tropa.keyring.models import OrgKeys
+
+    if not 1 < args.threshold <= args.shares <= 16:
+        print("tropa: use 2 <= --threshold <= --shares <= 16.", file=sys.stderr)
+        return 2
+    try:
+        recovery = _read_recovery_key(args.words_file)
+    except vault.BadRecoveryWords as error:
+        print(f"tropa: not valid recovery words or shares ({error}).", file=sys.stderr)
+        return 1
+    if recovery.public_key != bytes(OrgKeys.load().recovery_public_key):
+        print("tropa: that is not this organisation's recovery key.", file=sys.stderr)
+        return 1
+    record(None, Action.RECOVERY_SPLIT)
+    print(f"The recovery key, split in {args.shares} shares; any {args.threshold} restore it.")
+    print("Shares of an earlier split still restore it with each other: collect them.\n")
+    print(bootstrap.shares_sheet(recovery, args.shares, args.threshold))
     return 0
 
 
@@ -260,6 +320,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("init", cmd_init, "create a data directory, its keys and the first admin")
     p.add_argument("--admin", default="admin", help="the first admin's username")
+    p.add_argument(
+        "--recovery-shares", type=int, default=0, help="split the recovery key in N shares"
+    )
+    p.add_argument("--threshold", type=int, default=3, help="how many shares restore it")
 
     def serve_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--bind", default=os.environ.get("TROPA_BIND", "127.0.0.1:8000"))
@@ -282,7 +346,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = command("recover", cmd_recover, "restore a staff member's access with the recovery key")
     p.add_argument("username")
-    p.add_argument("--words-file", help="read the 24 words from this file instead of stdin")
+    p.add_argument(
+        "--words-file", help="read the 24 words, or the shares one per line, from this file"
+    )
+    p.add_argument(
+        "--orphans",
+        action="store_true",
+        help="give this coordinator every case of their team that no one else can open",
+    )
+    p = command("recovery-split", cmd_recovery_split, "split the recovery key among trustees")
+    p.add_argument("--shares", type=int, required=True, help="how many trustees")
+    p.add_argument("--threshold", type=int, required=True, help="how many shares restore it")
+    p.add_argument("--words-file", help="the current words, or shares one per line")
     command("check", cmd_check, "check the configuration and the running system")
     p = command("audit", cmd_audit, "verify the hash-chained audit log")
     p.add_argument("action", choices=["verify"])

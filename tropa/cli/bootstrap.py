@@ -77,3 +77,18 @@ def recovery_sheet(recovery: vault.KeyPair) -> str:
     out = io.StringIO()
     qr.print_ascii(out=out, invert=True)
     return "\n".join(rows) + "\n\n" + out.getvalue()
+
+
+def shares_sheet(recovery: vault.KeyPair, shares: int, threshold: int) -> str:
+    """The recovery key split among trustees: one block per share, to hand out
+    one by one (each trustee writes down only their own)."""
+    split = vault.split_recovery_key(recovery, shares, threshold)
+    blocks = []
+    for number, share in enumerate(split, start=1):
+        words = share.split()
+        rows = [" ".join(f"{i + 1:2d}. {w:<9}" for i, w in enumerate(words) if i // 11 == r)
+                for r in range(3)]  # fmt: skip
+        blocks.append(
+            f"Share {number} of {shares} (any {threshold} restore the key):\n" + "\n".join(rows)
+        )
+    return "\n\n".join(blocks) + "\n"

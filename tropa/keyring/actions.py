@@ -295,6 +295,21 @@ def regrant(staff: Staff, granter: Staff, granter_keys: vault.KeyPair, *, with_i
     return count
 
 
+def restore_one(ring: Keyring, staff: Staff, recovery: vault.KeyPair) -> int:
+    """Seal one keyring to `staff` with the org recovery key (1), or 0 if the
+    keyring has no recovery copy. Raises vault.CannotOpen for another key."""
+    if recovery.public_key != bytes(OrgKeys.load().recovery_public_key):
+        raise vault.CannotOpen
+    via_recovery = ring.envelopes.filter(recipient_kind=RecipientKind.RECOVERY).first()
+    if via_recovery is None:
+        return 0
+    opened = vault.open_sealed_secret_key(
+        recovery, bytes(via_recovery.sealed_secret), bytes(ring.public_key)
+    )
+    grant_staff(ring, opened, staff)
+    return 1
+
+
 def restore_with_recovery(
     staff: Staff, recovery: vault.KeyPair, *, with_intake: bool = False
 ) -> int:

@@ -25,6 +25,7 @@ class NotificationKind(models.TextChoices):
     ALERT_CHECKIN = "alert_checkin", _("Alert: a check-in to review")
     ALERT_ROUTE = "alert_route", _("Alert: a route point on a journey changed")
     LOOP_DOWN = "loop_down", _("The watcher or the bot stopped")
+    COLLEAGUE_IN_DANGER = "in_danger", _("A colleague was marked in danger")
 
     @classmethod
     def for_alert(cls, alert_kind: str) -> NotificationKind:
@@ -32,7 +33,13 @@ class NotificationKind(models.TextChoices):
 
     @property
     def urgent(self) -> bool:
-        return self in (self.ALERT_MISSED, self.ALERT_CHECKIN, self.ALERT_ROUTE, self.LOOP_DOWN)
+        return self in (
+            self.ALERT_MISSED,
+            self.ALERT_CHECKIN,
+            self.ALERT_ROUTE,
+            self.LOOP_DOWN,
+            self.COLLEAGUE_IN_DANGER,
+        )
 
 
 class Outbox(models.Model):

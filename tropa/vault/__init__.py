@@ -29,7 +29,13 @@ from tropa.vault.multi_recipient import (
     seal_requester_reply,
     seal_to_many,
 )
-from tropa.vault.recovery import recovery_key_from_words, recovery_words
+from tropa.vault.recovery import (
+    is_share,
+    recovery_key_from_shares,
+    recovery_key_from_words,
+    recovery_words,
+    split_recovery_key,
+)
 from tropa.vault.requester import (
     constant_time_equal,
     keyed_hash,
@@ -71,6 +77,9 @@ from tropa.vault.staff import (
 )
 
 __all__ = [
+    "is_share",
+    "recovery_key_from_shares",
+    "split_recovery_key",
     "release_verify_key",
     "sign_release",
     "verify_release",
