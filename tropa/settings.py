@@ -124,6 +124,11 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Scheduled backups (tropa/accounts/backups.py): off unless a folder is named.
+TROPA_BACKUP_DIR = env_str("BACKUP_DIR", "")
+TROPA_BACKUP_HOURS = env_int("BACKUP_HOURS", 24, minimum=1)
+TROPA_BACKUP_KEEP = env_int("BACKUP_KEEP", 7, minimum=1)
+
 AUTH_USER_MODEL = "accounts.Staff"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:staff_home"

@@ -1,11 +1,16 @@
-"""The admin's home blocks (health: loops, locked and disabled accounts)."""
+"""The admin's home blocks (health: loops, backups, locked and disabled accounts)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
+from tropa.accounts import backups
 from tropa.accounts.models import LoginThrottle, Role, Staff
 from tropa.core import clock
 from tropa.core.heartbeats import stale_loops
@@ -63,8 +68,22 @@ def disabled_with_keys_block() -> Block:
     )
 
 
+def backup_block() -> Block:
+    """How old the last encrypted backup is: red when there is none, amber
+    when it is older than two scheduled intervals."""
+    age = backups.last_backup_age()
+    limit = timedelta(hours=2 * settings.TROPA_BACKUP_HOURS)
+    if age is None:
+        line = Line(_("No backup has been made yet: tropa backup, or set TROPA_BACKUP_DIR."))
+        return Block("backup", _("Backups"), 1, [line], tone="danger", order=20)
+    said = _("The last backup is %(age)s old.") % {"age": timesince(clock.now() - age, clock.now())}
+    if age > limit:
+        return Block("backup", _("Backups"), 1, [Line(said, tone="warn")], tone="warn", order=20)
+    return Block("backup", _("Backups"), 0, empty=said, order=20)
+
+
 def provide(request: HttpRequest) -> list[Block]:
     staff: Staff = request.user  # type: ignore[assignment]
     if staff.role == Role.ADMIN:
-        return [loops_block(), locked_block(), disabled_with_keys_block()]
+        return [loops_block(), backup_block(), locked_block(), disabled_with_keys_block()]
     return []

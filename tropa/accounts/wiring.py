@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tropa.accounts import actions
+from tropa.accounts import actions, backups
 from tropa.accounts import home as accounts_home
 from tropa.accounts.models import Staff
-from tropa.core import home
+from tropa.core import home, watch
 from tropa.core.language import LANGUAGE_CHOSEN
 
 
@@ -20,3 +20,4 @@ def _keep_language(user: Any, language: str) -> None:
 def connect() -> None:
     LANGUAGE_CHOSEN.register(_keep_language)
     home.PROVIDERS.register(accounts_home.provide)
+    watch.JOBS.register(backups.scheduled)

@@ -91,6 +91,7 @@ class Action(models.TextChoices):
     RECOVERY_SPLIT = "recovery_split", _("Split the recovery key among trustees")
     STAFF_IN_DANGER = "staff_in_danger", _("Marked a colleague in danger")
     ORPHANS_RESTORED = "orphans_restored", _("Restored cases nobody could open")
+    BACKUP_MADE = "backup_made", _("Made an encrypted backup")
 
 
 class Entry(models.Model):

@@ -3,38 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from tropa import vault
-
-DEFAULT_DATA = "tropa-data"
-
-
-def _use_data_dir(path: str | None) -> Path:
-    data = Path(path or os.environ.get("TROPA_DATA_DIR") or DEFAULT_DATA).resolve()
-    os.environ["TROPA_DATA_DIR"] = str(data)
-    return data
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tropa.settings")
-    import django
-    from django.core.exceptions import ImproperlyConfigured
-
-    try:
-        django.setup()
-    except ImproperlyConfigured as error:
-        sys.exit(f"tropa: {error}")
-    from django.utils import translation
-
-    # The command line speaks English: without this, messages from Django (a
-    # refused username) came out in LANGUAGE_CODE, Russian, among English lines.
-    translation.activate("en")
+from tropa.cli import keys
+from tropa.cli.setup import DEFAULT_DATA
+from tropa.cli.setup import setup_django as _setup_django
+from tropa.cli.setup import use_data_dir as _use_data_dir
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -154,28 +129,6 @@ def cmd_createstaff(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_recovery_key(path: str | None) -> vault.KeyPair:
-    """The recovery key from its 24 words or from enough shares (SLIP-39):
-    from a file or piped in (one share per line), or typed, hidden, one share
-    after another until the split's threshold is reached."""
-    from tropa import vault
-
-    if path or not sys.stdin.isatty():
-        text = Path(path).read_text(encoding="utf-8") if path else sys.stdin.read()
-        lines = [line for line in text.splitlines() if line.strip()]
-        if lines and vault.is_share(lines[0]):
-            return vault.recovery_key_from_shares(lines)
-        return vault.recovery_key_from_words(text)
-    first = getpass.getpass("Recovery words, or one share (typing is hidden): ")
-    if not vault.is_share(first):
-        return vault.recovery_key_from_words(first)
-    shares = [first]
-    needed = vault.shares_needed(shares)
-    while len(shares) < needed:
-        shares.append(getpass.getpass(f"Share {len(shares) + 1} of the {needed} needed: "))
-    return vault.recovery_key_from_shares(shares)
-
-
 def cmd_recover(args: argparse.Namespace) -> int:
     _use_data_dir(args.data)
     _setup_django()
@@ -190,7 +143,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
         print(f"tropa: no staff member {args.username!r}", file=sys.stderr)
         return 1
     try:
-        recovery = _read_recovery_key(args.words_file)
+        recovery = keys.read_recovery_key(args.words_file)
         if args.orphans:
             count = danger.restore_orphans(staff, recovery)
         else:
@@ -212,35 +165,6 @@ def cmd_recover(args: argparse.Namespace) -> int:
         )
         return 1
     print(f"Restored {count} key(s) for {staff.username}.")
-    return 0
-
-
-def cmd_recovery_split(args: argparse.Namespace) -> int:
-    """Split the existing recovery key (given as its words or enough shares)
-    among trustees anew."""
-    _use_data_dir(args.data)
-    _setup_django()
-    from tropa import vault
-    from tropa.audit.log import record
-    from tropa.audit.models import Action
-    from tropa.cli import bootstrap
-    from tropa.keyring.models import OrgKeys
-
-    if not 1 < args.threshold <= args.shares <= 16:
-        print("tropa: use 2 <= --threshold <= --shares <= 16.", file=sys.stderr)
-        return 2
-    try:
-        recovery = _read_recovery_key(args.words_file)
-    except vault.BadRecoveryWords as error:
-        print(f"tropa: not valid recovery words or shares ({error}).", file=sys.stderr)
-        return 1
-    if recovery.public_key != bytes(OrgKeys.load().recovery_public_key):
-        print("tropa: that is not this organisation's recovery key.", file=sys.stderr)
-        return 1
-    record(None, Action.RECOVERY_SPLIT)
-    print(f"The recovery key, split in {args.shares} shares; any {args.threshold} restore it.")
-    print("Shares of an earlier split still restore it with each other: collect them.\n")
-    print(bootstrap.shares_sheet(recovery, args.shares, args.threshold))
     return 0
 
 
@@ -354,7 +278,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="give this coordinator every case of their team that no one else can open",
     )
-    p = command("recovery-split", cmd_recovery_split, "split the recovery key among trustees")
+    p = command("backup", keys.cmd_backup, "write an encrypted backup, or check one")
+    p.add_argument("--to", help="the backup file to write")
+    p.add_argument("--verify", metavar="FILE", help="check a backup instead of writing one")
+    p.add_argument("--words-file", help="with --verify: the recovery words or shares, to open it")
+    p = command("restore", keys.cmd_restore, "restore a backup into an empty data directory")
+    p.add_argument("file")
+    p.add_argument("--words-file", help="the recovery words, or shares one per line")
+    p = command("recovery-split", keys.cmd_recovery_split, "split the recovery key among trustees")
     p.add_argument("--shares", type=int, required=True, help="how many trustees")
     p.add_argument("--threshold", type=int, required=True, help="how many shares restore it")
     p.add_argument("--words-file", help="the current words, or shares one per line")

@@ -4,6 +4,7 @@ Import everything from here. No Django: the vault is plain functions on bytes,
 named for what they protect. See DESIGN.md, "Key hierarchy".
 """
 
+from tropa.vault.backup import BackupWriter, intact, open_backup
 from tropa.vault.browser import (
     BrowserValue,
     browser_values_key,
@@ -77,6 +78,9 @@ from tropa.vault.staff import (
 )
 
 __all__ = [
+    "BackupWriter",
+    "intact",
+    "open_backup",
     "is_share",
     "recovery_key_from_shares",
     "split_recovery_key",
