@@ -126,56 +126,60 @@ def outcomes(scope: Scope) -> Table:
     )
 
 
+def _crossed(
+    key: str, title: str, row_title: str, rows: list[tuple[str, str]],
+    columns: list[tuple[str, str]], counts: dict[tuple[str, ...], int], note: str,
+) -> Table:  # fmt: skip
+    """A table of one category against another, drawn as bars of the row totals."""
+    cells = grid(rows, columns, counts)  # type: ignore[arg-type]
+    return Table(key, title, row_title, rows, columns, cells, chart="bars", note=note)
+
+
+def _per_team(scope: Scope, measure: str, *, untriaged: bool = False, now: bool = False) -> tuple:
+    """Rows of teams (and "not yet triaged"), and the counts of `measure` by team and value."""
+    rows = [r for r in teams(scope) if untriaged or r[0] != "0"]
+    return rows, by(scope.tally(measure, by_month=not now), "team", "value")
+
+
 def outcomes_by_region(scope: Scope) -> Table:
-    columns = choices(Outcome.choices)
-    rows = choices(RegionGroup.choices)
     by_team = Scope(scope.start, scope.end, scope.team)
     counts = by(by_team.tally(case_stats.CLOSED_REGION), "region", "value")
-    return Table(
+    return _crossed(
         "outcomes-region",
         _("Cases closed in the period, by region group and outcome"),
         _("Region group"),
-        rows,
-        columns,
-        grid(rows, columns, counts),  # type: ignore[arg-type]
-        chart="bars",
-        note=_("By team only: not narrowed by channel or situation."),
+        choices(RegionGroup.choices),
+        choices(Outcome.choices),
+        counts,
+        _("By team only: not narrowed by channel or situation."),
     )
 
 
 def caseload(scope: Scope) -> Table:
     """Open now: not limited by the months chosen."""
-    columns = choices(
-        (s.value, s.label)
-        for s in (Status.NEW, Status.TRIAGED, Status.ACTIVE, Status.IN_TRANSIT, Status.SAFE)
-    )
-    rows = teams(scope)
-    counts = by(scope.tally(case_stats.OPEN, by_month=False), "team", "value")
-    return Table(
+    shown = (Status.NEW, Status.TRIAGED, Status.ACTIVE, Status.IN_TRANSIT, Status.SAFE)
+    rows, counts = _per_team(scope, case_stats.OPEN, untriaged=True, now=True)
+    return _crossed(
         "caseload",
         _("Open caseload now, by team"),
         _("Team"),
         rows,
-        columns,
-        grid(rows, columns, counts),  # type: ignore[arg-type]
-        chart="bars",
-        note=_("Cases open today, whatever months are chosen; new requests are not yet in a team."),
+        choices((s.value, s.label) for s in shown),
+        counts,
+        _("Cases open today, whatever months are chosen; new requests are not yet in a team."),
     )
 
 
 def first_response(scope: Scope) -> Table:
-    columns = [(k, str(v)) for k, v in WAIT_LABELS.items()]
-    rows = [r for r in teams(scope) if r[0] != "0"]
-    counts = by(scope.tally(case_stats.FIRST_RESPONSE), "team", "value")
-    return Table(
+    rows, counts = _per_team(scope, case_stats.FIRST_RESPONSE)
+    return _crossed(
         "first-response",
         _("Time to first response, by team"),
         _("Team"),
         rows,
-        columns,
-        grid(rows, columns, counts),  # type: ignore[arg-type]
-        chart="bars",
-        note=_(
+        [(k, str(v)) for k, v in WAIT_LABELS.items()],
+        counts,
+        _(
             "Requests that came in during the period and have had a first answer, by how "
             "long the person waited for it."
         ),
@@ -183,18 +187,15 @@ def first_response(scope: Scope) -> Table:
 
 
 def time_to_close(scope: Scope) -> Table:
-    columns = [(k, str(v)) for k, v in SPAN_LABELS.items()]
-    rows = [r for r in teams(scope) if r[0] != "0"]
-    counts = by(scope.tally(case_stats.TIME_TO_CLOSE), "team", "value")
-    return Table(
+    rows, counts = _per_team(scope, case_stats.TIME_TO_CLOSE)
+    return _crossed(
         "time-to-close",
         _("Time from request to closing, by team"),
         _("Team"),
         rows,
-        columns,
-        grid(rows, columns, counts),  # type: ignore[arg-type]
-        chart="bars",
-        note=_("Cases closed in the period, by how long they were open."),
+        [(k, str(v)) for k, v in SPAN_LABELS.items()],
+        counts,
+        _("Cases closed in the period, by how long they were open."),
     )
 
 
@@ -240,46 +241,45 @@ def surge(scope: Scope, today: date) -> Table:
     )
 
 
-def applications(scope: Scope) -> Table:
-    """Applications to safer countries opened in the period, by country and outcome."""
+def _applications(scope: Scope, by_what: str) -> dict[tuple[str, ...], int]:
+    """Applications opened in the period, counted by `by_what` and outcome."""
     found = Application.objects.filter(created_at__gte=scope.begins, created_at__lt=scope.ends)
     if scope.team is not None:
         found = found.filter(team_id=scope.team)
-    columns = [("", _("Pending")), *choices(ApplicationOutcome.choices)]
-    counts: dict[tuple[str, str], int] = {}
-    for row in found.values("country", "outcome").annotate(n=Count("pk")):
-        counts[(row["country"], row["outcome"])] = row["n"]
-    found_countries = sorted({c for c, _o in counts}, key=countries.name)
-    rows = [(c, countries.name(c)) for c in found_countries]
-    return Table(
+    return {
+        (r[by_what], r["outcome"]): r["n"]
+        for r in found.values(by_what, "outcome").annotate(n=Count("pk"))
+    }
+
+
+def _decisions() -> list[tuple[str, str]]:
+    return [("", _("Pending")), *choices(ApplicationOutcome.choices)]
+
+
+def applications(scope: Scope) -> Table:
+    """Applications to safer countries opened in the period, by country and outcome."""
+    counts = _applications(scope, "country")
+    found = sorted({c for c, _o in counts}, key=countries.name)
+    return _crossed(
         "applications",
         _("Applications to safer countries opened in the period, by country and outcome"),
         _("Country"),
-        rows,
-        columns,
-        grid(rows, columns, counts),
-        chart="bars",
+        [(c, countries.name(c)) for c in found],
+        _decisions(),
+        counts,
+        "",
     )
 
 
 def application_routes(scope: Scope) -> Table:
-    found = Application.objects.filter(created_at__gte=scope.begins, created_at__lt=scope.ends)
-    if scope.team is not None:
-        found = found.filter(team_id=scope.team)
-    columns = [("", _("Pending")), *choices(ApplicationOutcome.choices)]
-    counts = {
-        (r["route"], r["outcome"]): r["n"]
-        for r in found.values("route", "outcome").annotate(n=Count("pk"))
-    }
-    rows = choices(Route.choices)
-    return Table(
+    return _crossed(
         "application-routes",
         _("Applications opened in the period, by route and outcome"),
         _("Route"),
-        rows,
-        columns,
-        grid(rows, columns, counts),
-        chart="bars",
+        choices(Route.choices),
+        _decisions(),
+        _applications(scope, "route"),
+        "",
     )
 
 
@@ -292,17 +292,14 @@ def referrals(scope: Scope) -> Table:
         (r["kind"], r["status"]): r["n"]
         for r in found.values("kind", "status").annotate(n=Count("pk"))
     }
-    rows = choices(ServiceKind.choices)
-    columns = choices(ReferralStatus.choices)
-    return Table(
+    return _crossed(
         "referrals",
         _("Referrals to partners, by kind of service and where they stand"),
         _("Kind of service"),
-        rows,
-        columns,
-        grid(rows, columns, counts),
-        chart="bars",
-        note=_("All referrals to date, whatever months are chosen."),
+        choices(ServiceKind.choices),
+        choices(ReferralStatus.choices),
+        counts,
+        _("All referrals to date, whatever months are chosen."),
     )
 
 

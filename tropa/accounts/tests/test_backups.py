@@ -9,7 +9,6 @@ import sqlite3
 import threading
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -20,8 +19,8 @@ from tropa.accounts import backups
 from tropa.cases.models import Case
 from tropa.core import clock
 from tropa.core.models import Heartbeat
-from tropa.testing.factories import STORY, answers_cleaned, new_request
 from tropa.intake import actions as intake
+from tropa.testing.factories import STORY, answers_cleaned, new_request
 
 # Committed rows: a snapshot (SQLite backup API, pg_dump) sees only those,
 # and an open test transaction would hold the lock it waits for.
@@ -47,29 +46,17 @@ def opened_stories(rows, envelopes, recovery: vault.KeyPair) -> list[str]:
     return stories
 
 
-def restored_sqlite(path: Path) -> tuple[list, dict]:
-    with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT keyring_id, sealed_intake FROM cases_case").fetchall()
-        envelopes = {
-            k: (s, p)
-            for k, s, p in db.execute(
-                "SELECT e.keyring_id, e.sealed_secret, r.public_key FROM keyring_envelope e "
-                "JOIN keyring_keyring r ON r.id = e.keyring_id WHERE e.recipient_kind = 'recovery'"
-            )
-        }
-    return rows, envelopes
+RESTORED_CASES = "SELECT keyring_id, sealed_intake FROM cases_case"
+RECOVERY_COPIES = (
+    "SELECT e.keyring_id, e.sealed_secret, r.public_key FROM keyring_envelope e "
+    "JOIN keyring_keyring r ON r.id = e.keyring_id WHERE e.recipient_kind = 'recovery'"
+)
 
 
-def restored_postgres(url: str) -> tuple[list, dict]:
-    with psycopg.connect(url) as db:
-        rows = db.execute("SELECT keyring_id, sealed_intake FROM cases_case").fetchall()
-        envelopes = {
-            k: (s, p)
-            for k, s, p in db.execute(
-                "SELECT e.keyring_id, e.sealed_secret, r.public_key FROM keyring_envelope e "
-                "JOIN keyring_keyring r ON r.id = e.keyring_id WHERE e.recipient_kind = 'recovery'"
-            )
-        }
+def restored_rows(db) -> tuple[list, dict]:
+    """The cases and their recovery copies, from a restored database (any DB-API connection)."""
+    rows = db.execute(RESTORED_CASES).fetchall()
+    envelopes = {k: (s, p) for k, s, p in db.execute(RECOVERY_COPIES).fetchall()}
     return rows, envelopes
 
 
@@ -102,9 +89,11 @@ def test_a_backup_restores_whole_and_every_case_opens(org, tmp_path, settings, e
     restored = tmp_path / "restored"
     assert (restored / "secrets" / "pepper").read_text() == "pepper-of-this-install\n"
     if kind == "sqlite":
-        rows, envelopes = restored_sqlite(restored / backups.SQLITE_NAME)
+        with sqlite3.connect(restored / backups.SQLITE_NAME) as db:
+            rows, envelopes = restored_rows(db)
     else:
-        rows, envelopes = restored_postgres(empty_postgres)
+        with psycopg.connect(empty_postgres) as db:
+            rows, envelopes = restored_rows(db)
     assert kind == ("postgresql" if connection.vendor == "postgresql" else "sqlite")
     assert opened_stories(rows, envelopes, org) == [STORY] * 3
 
