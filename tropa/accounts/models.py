@@ -159,3 +159,41 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"throttle {self.key[:8]}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class Shift(models.Model):
+    """A duty coordinator's shift (tropa/accounts/roster.py): every week on a
+    weekday, or once on a date; or, with `off`, a day the weekly one does not
+    hold. Times are the helpline's; a shift whose end is not after its start
+    runs past midnight."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="shifts")
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="shifts")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, null=True, blank=True)
+    on = models.DateField(null=True, blank=True)
+    starts = models.TimeField()
+    ends = models.TimeField()
+    off = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["team", "weekday"], name="shift_week")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekday__isnull=False, on__isnull=True)
+                | models.Q(weekday__isnull=True, on__isnull=False),
+                name="shift_weekly_or_dated",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.weekday if self.on is None else self.on} {self.starts}"

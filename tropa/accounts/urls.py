@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tropa.accounts import staff_admin, views
+from tropa.accounts import roster_views, staff_admin, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("people/", staff_admin.people, name="people"),
     path("people/new/", staff_admin.person_new, name="person_new"),
     path("teams/", staff_admin.teams, name="teams"),
+    path("roster/", roster_views.page, name="roster"),
+    path("roster/<int:shift_id>/remove/", roster_views.remove, name="roster_remove"),
     path("people/<uuid:staff_id>/", staff_admin.person, name="person"),
     path(
         "people/<uuid:staff_id>/profession/",

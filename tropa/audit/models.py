@@ -92,6 +92,7 @@ class Action(models.TextChoices):
     STAFF_IN_DANGER = "staff_in_danger", _("Marked a colleague in danger")
     ORPHANS_RESTORED = "orphans_restored", _("Restored cases nobody could open")
     BACKUP_MADE = "backup_made", _("Made an encrypted backup")
+    ROSTER_CHANGED = "roster_changed", _("Changed the duty roster")
 
 
 class Entry(models.Model):

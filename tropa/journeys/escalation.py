@@ -7,7 +7,8 @@ twice, and a row claimed by a watcher that died is retried by the next one.
 
 The ladder, per team with per-plan overrides:
   stage 0  at deadline + grace: the consultants assigned to the case
-  stage 1  after `to_duty` minutes more: the team's duty coordinator
+  stage 1  after `to_duty` minutes more: the team's duty coordinator (whoever
+           is on shift in the roster, or all coordinators between shifts)
   stage 2  after `to_team` minutes more: every coordinator of the team
 Every check-in (safe, help or duress: the database cannot tell which) raises
 one CHECKIN alert that climbs the same ladder as a missed one until someone
@@ -22,6 +23,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F, Q
 
+from tropa.accounts import roster
 from tropa.accounts.models import Role, Staff
 from tropa.cases.events import record_event
 from tropa.cases.models import Case
@@ -53,8 +55,11 @@ def recipients(case: Case, stage: int) -> list[Staff]:
     coordinators = list(
         Staff.objects.filter(team_id=case.team_id, role=Role.COORDINATOR, is_active=True)
     )
-    if stage == Stage.DUTY:
-        duty = case.team.duty_coordinator if case.team else None
+    if stage == Stage.DUTY and case.team is not None:
+        if roster.has_roster(case.team):
+            # the roster decides; between shifts, every coordinator of the team
+            return roster.on_duty(case.team, clock.now()) or coordinators
+        duty = case.team.duty_coordinator
         if duty is not None and duty.is_active:
             return [duty]
     return coordinators
