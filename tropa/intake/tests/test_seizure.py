@@ -27,6 +27,7 @@ import os
 import pytest
 
 from tropa.testing.cli import (
+    tropa,
     tropa_env,
 )
 from tropa.testing.seizure import (
@@ -62,6 +63,14 @@ from tropa.testing.seizure import (
 # The server and what it leaves behind
 
 
+def backed_up(tmp_path, data, env) -> dict[str, bytes]:
+    """`tropa backup` of the running server, as a seized off-site copy would hold it."""
+    target = tmp_path / "offsite.backup"
+    done = tropa("backup", "--to", str(target), data=data, env=env)
+    assert done.returncode == 0, done.stderr
+    return {"the encrypted backup": target.read_bytes()}
+
+
 # The tests
 
 
@@ -77,6 +86,8 @@ def test_it_leaves_no_requester_data_on_a_seized_sqlite_server(tmp_path, temp_be
         kept, signed_in = run_scenario(server.url, markers)
         casework = run_casework(server.url, data, env, words, markers, signed_in)
         running = image_running(data)
+        # and an admin takes an encrypted backup while it runs (also seized)
+        offsite = backed_up(tmp_path, data, env)
     finally:
         stop(server)
     assert "running data/tropa.sqlite3-wal" in running, list(running)
@@ -88,7 +99,7 @@ def test_it_leaves_no_requester_data_on_a_seized_sqlite_server(tmp_path, temp_be
     assert database, list(places)
     sessions = stale_sessions(places)
     assert any(b"_auth_user_id" in value for value in sessions.values()), list(sessions)
-    places |= sessions
+    places |= sessions | offsite
     assert_nothing_found(needles_for(markers, kept), places, markers)
     # And the search works: the region group and the live session are found
     assert b"volga" in database
@@ -117,12 +128,13 @@ def test_it_leaves_no_requester_data_on_a_seized_postgresql_server(
         kept, signed_in = run_scenario(server.url, markers)
         casework = run_casework(server.url, data, env, words, markers, signed_in)
         running = image_running(data)
+        offsite = backed_up(tmp_path, data, env)
     finally:
         stop(server)
 
     # Then neither a dump of its database, nor its files, nor its logs give them away
     seized = seize_postgres(tmp_path, server, temp_before, running, cluster, fresh_database, mark)
-    assert_nothing_found(needles_for(markers, kept), seized.places, markers)
+    assert_nothing_found(needles_for(markers, kept), seized.places | offsite, markers)
 
     # And the search works: the plaintext region group is found in each kind of place
     for place, content in seized.controls.items():
