@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tropa.accounts.duress import is_duress_password
 from tropa.accounts.models import Language, Role, Staff, Team, username_validator
 
 
@@ -65,6 +66,54 @@ class PasswordChangeForm(forms.Form):
                 validate_password(new, self.staff)
             except ValidationError as error:
                 self.add_error("new", error)
+            if is_duress_password(self.staff, new):
+                self.add_error("new", _("That is your duress password: choose another."))
+        return data
+
+
+class DuressPasswordForm(forms.Form):
+    """Choose or remove the duress password; the person's own password first."""
+
+    current = forms.CharField(
+        label=_("Your own password"), max_length=1024, strip=False, widget=forms.PasswordInput
+    )
+    new = forms.CharField(
+        label=_("Duress password"),
+        max_length=1024,
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput,
+        help_text=_("At least 12 characters, and not your own password."),
+    )
+    repeat = forms.CharField(
+        label=_("Duress password again"),
+        max_length=1024,
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput,
+    )
+
+    def __init__(self, staff: Staff, *args: object, remove: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.staff = staff
+        self.remove = remove
+
+    def clean_current(self) -> str:
+        current: str = self.cleaned_data["current"]
+        if not self.staff.check_password(current):
+            raise ValidationError(_("That is not your current password."), code="wrong")
+        return current
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if self.remove:
+            data["new"] = ""
+            return data
+        new, repeat = data.get("new"), data.get("repeat")
+        if not new:
+            self.add_error("new", _("Type the duress password."))
+        elif new != repeat:
+            self.add_error("repeat", _("The two passwords differ."))
         return data
 
 

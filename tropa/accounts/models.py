@@ -93,6 +93,14 @@ class Staff(AbstractBaseUser):
     # When a colleague marked this person in danger (detained, device lost):
     # the account is disabled and holds no key (tropa/cases/danger.py).
     in_danger_at = models.DateTimeField(null=True, blank=True)
+    # An optional second password (a password hash, never the password): signing
+    # in with it opens a decoy workspace and marks this person in danger
+    # (tropa/accounts/duress.py).
+    duress_password = models.CharField(max_length=128, blank=True, default="")
+    # Set on a decoy account only: the colleague whose duress password opened it.
+    decoy_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="decoys"
+    )
 
     public_key = models.BinaryField()
     wrapped_secret = models.BinaryField()

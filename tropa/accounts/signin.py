@@ -13,6 +13,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tropa import vault
+from tropa.accounts import duress
 from tropa.accounts.models import LoginThrottle, Staff
 from tropa.core import clock
 
@@ -89,16 +90,23 @@ def _verify_second_factor(staff: Staff, code: str) -> TOTPDevice | StaticDevice 
 
 
 def sign_in(username: str, password: str, code: str) -> SignInResult:
-    """Decide a sign-in. Every failure looks the same to the person trying."""
+    """Decide a sign-in. Every failure looks the same to the person trying.
+
+    The duress password (tropa/accounts/duress.py) is a success that opens a
+    decoy; it spends the same work as a real sign-in: two password checks and
+    one key derivation."""
     username = normalise_username(username)
     if is_locked(username):
         return SignInResult(SignInState.LOCKED)
     staff = Staff.objects.filter(username=username, is_active=True).first()
     if staff is None:
         make_password(password)  # spend the same time as a real check
+        make_password(password)  # and as the duress check
         _record_failure(username)
         return SignInResult(SignInState.FAILED)
-    if not staff.check_password(password):
+    real = staff.check_password(password)
+    under_duress = duress.matches(staff, password) and not real
+    if not (real or under_duress):
         _record_failure(username)
         return SignInResult(SignInState.FAILED, staff=staff)
     device: TOTPDevice | StaticDevice | None = None
@@ -107,6 +115,15 @@ def sign_in(username: str, password: str, code: str) -> SignInResult:
         if device is None:
             _record_failure(username)
             return SignInResult(SignInState.FAILED, staff=staff)
+    elif under_duress:  # nothing to protect before the first sign-in: an ordinary failure
+        _record_failure(username)
+        return SignInResult(SignInState.FAILED, staff=staff)
+    if under_duress:
+        assert device is not None
+        decoy = duress.open_decoy(staff, password)
+        clear_throttle(username)
+        moved = type(device).objects.get(pk=device.pk)
+        return SignInResult(SignInState.OK, staff=decoy.staff, keys=decoy.keys, device=moved)
     keys: vault.KeyPair | None = None
     try:
         if staff.has_keys:

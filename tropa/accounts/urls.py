@@ -11,6 +11,7 @@ urlpatterns = [
     path("recovery-codes/renew/", views.renew_recovery_codes, name="renew_recovery_codes"),
     path("password/", views.password_change, name="password_change"),
     path("account/", views.account, name="account"),
+    path("account/duress/", views.duress_password, name="duress_password"),
     path("people/", staff_admin.people, name="people"),
     path("people/new/", staff_admin.person_new, name="person_new"),
     path("teams/", staff_admin.teams, name="teams"),

@@ -9,6 +9,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,12 +19,13 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tropa.accounts import actions, session_keys
+from tropa.accounts import actions, duress, session_keys
 from tropa.accounts.current import keys_of as _keys
 from tropa.accounts.current import staff_of as _staff
 from tropa.accounts.demo import DEMO_PASSWORD
 from tropa.accounts.forms import (
     CodeForm,
+    DuressPasswordForm,
     LanguageForm,
     NotificationForm,
     PasswordChangeForm,
@@ -217,3 +219,22 @@ def account(request: HttpRequest) -> HttpResponse:
 def renew_recovery_codes(request: HttpRequest) -> HttpResponse:
     request.session[NEW_CODES] = actions.renew_recovery_codes(_staff(request))
     return redirect("accounts:recovery_codes")
+
+
+def duress_password(request: HttpRequest) -> HttpResponse:
+    staff = _staff(request)
+    remove = request.method == "POST" and "remove" in request.POST
+    form = DuressPasswordForm(staff, posted(request), remove=remove)
+    if request.method == "POST" and form.is_valid():
+        try:
+            duress.set_duress_password(staff, form.cleaned_data["new"])
+        except ValidationError as error:
+            form.add_error("new", error)
+        else:
+            if remove:
+                messages.success(request, _("The duress password is removed."))
+            else:
+                messages.success(request, _("The duress password is set."))
+            return redirect("accounts:account")
+    context = {"form": form, "has_one": bool(staff.duress_password)}
+    return render(request, "accounts/duress_password.html", context)

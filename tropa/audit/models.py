@@ -93,6 +93,8 @@ class Action(models.TextChoices):
     ORPHANS_RESTORED = "orphans_restored", _("Restored cases nobody could open")
     BACKUP_MADE = "backup_made", _("Made an encrypted backup")
     ROSTER_CHANGED = "roster_changed", _("Changed the duty roster")
+    DURESS_PASSWORD_SET = "duress_password_set", _("Set or removed a duress password")
+    DURESS_SIGN_IN = "duress_sign_in", _("Signed in with a duress password: a decoy opened")
 
 
 class Entry(models.Model):

@@ -59,6 +59,16 @@ def may_mark(actor: Staff, staff: Staff) -> bool:
 def mark_in_danger(staff: Staff, *, actor: Staff) -> Marked:
     if not may_mark(actor, staff):
         raise Refused
+    return _mark(staff, actor)
+
+
+def on_duress(staff: Staff) -> None:
+    """The person signed in with their duress password (tropa/accounts/duress.py):
+    the same as a colleague pressing the button, with nobody as the actor."""
+    _mark(staff, None)
+
+
+def _mark(staff: Staff, actor: Staff | None) -> Marked:
     with transaction.atomic():
         Staff.objects.filter(pk=staff.pk).update(is_active=False, in_danger_at=clock.now())
         staff.is_active = False

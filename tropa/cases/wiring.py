@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from django.db.models.signals import post_migrate
 
-from tropa.cases import actions, events, home_danger, labels, triage
+from tropa.accounts import duress
+from tropa.cases import actions, danger, events, home_danger, labels, triage
 from tropa.cases import home as cases_home
 from tropa.core import home, watch
 
@@ -17,6 +18,7 @@ def connect() -> None:
     events.register_case_events()
     home.PROVIDERS.register(cases_home.provide)
     home.PROVIDERS.register(home_danger.provide)
+    duress.DANGER.register(danger.on_duress)
     post_migrate.connect(_builtin_labels, dispatch_uid="tropa.cases.builtin_labels")
 
 

@@ -119,6 +119,7 @@ def test_every_staff_page_fits_a_phone(page_js_off: Page, busy, language):
             "/staff/labels/",
             "/staff/people/",
             "/staff/account/",
+            "/staff/account/duress/",
             "/staff/applications/",
             "/staff/applications/checklists/",
             busy["application"],
