@@ -128,6 +128,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TROPA_BACKUP_DIR = env_str("BACKUP_DIR", "")
 TROPA_BACKUP_HOURS = env_int("BACKUP_HOURS", 24, minimum=1)
 TROPA_BACKUP_KEEP = env_int("BACKUP_KEEP", 7, minimum=1)
+# Handover notes between duty coordinators are shredded after this many days.
+TROPA_HANDOVER_DAYS = env_int("HANDOVER_DAYS", 14, minimum=1)
 
 AUTH_USER_MODEL = "accounts.Staff"
 LOGIN_URL = "accounts:login"

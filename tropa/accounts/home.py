@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from tropa.accounts import backups
+from tropa.accounts import backups, handover
 from tropa.accounts.models import LoginThrottle, Role, Staff
 from tropa.core import clock
 from tropa.core.heartbeats import stale_loops
@@ -82,8 +82,30 @@ def backup_block() -> Block:
     return Block("backup", _("Backups"), 0, empty=said, order=20)
 
 
+def handover_block(staff: Staff) -> Block:
+    """Notes left by the team's other duty coordinators in the last days (a
+    count and the newest's author and time; the text is read on its page)."""
+    count, newest = handover.recent_count(staff)
+    url = reverse("accounts:handover")
+    lines = []
+    if newest is not None:
+        said = _("From %(name)s") % {"name": newest.author.username}
+        lines = [Line(said, url, when=newest.written_at)]
+    return Block(
+        "handover",
+        _("Handover notes from the last shifts"),
+        count,
+        lines,
+        more_url=url,
+        empty=_("No handover note in the last three days."),
+        order=25,
+    )
+
+
 def provide(request: HttpRequest) -> list[Block]:
     staff: Staff = request.user  # type: ignore[assignment]
     if staff.role == Role.ADMIN:
         return [loops_block(), backup_block(), locked_block(), disabled_with_keys_block()]
+    if staff.role == Role.COORDINATOR and staff.team_id is not None:
+        return [handover_block(staff)]
     return []

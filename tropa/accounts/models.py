@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tropa import vault
 from tropa.core import clock
+from tropa.core.fields import CoarseDateTimeField
 
 
 class Role(models.TextChoices):
@@ -205,3 +206,21 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_id} {self.weekday if self.on is None else self.on} {self.starts}"
+
+
+class HandoverNote(models.Model):
+    """What a duty coordinator leaves for the next (tropa/accounts/handover.py):
+    the text sealed to a key pair of its own, whose copies go to the team's
+    coordinators of the moment; shredded after TROPA_HANDOVER_DAYS."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="handovers")
+    author = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    written_at = CoarseDateTimeField(precision="minute", default=clock.now)
+    keyring = models.OneToOneField("keyring.Keyring", on_delete=models.PROTECT, related_name="+")
+    sealed_text = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["team", "written_at"], name="handover_team")]
+
+    def __str__(self) -> str:
+        return f"handover {self.pk}"

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tropa.accounts import roster
-from tropa.accounts.current import roles_only, staff_of
+from tropa.accounts import handover, roster
+from tropa.accounts.current import keys_of, roles_only, staff_of
 from tropa.accounts.models import Role, Shift, Staff, Team, Weekday
 from tropa.core import clock
 from tropa.core.zone import zone_label
@@ -52,6 +52,18 @@ class ShiftForm(forms.Form):
         if data.get("starts") is not None and data.get("starts") == data.get("ends"):
             raise forms.ValidationError(_("A shift ends at another time than it starts."))
         return data
+
+
+class HandoverForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Handover note"),
+        max_length=handover.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=gettext_lazy(
+            "What the next person on duty must know: open alarms, who waits, what was promised."
+            " Sealed; readable by the team's coordinators; shredded after two weeks."
+        ),
+    )
 
 
 def _team(request: HttpRequest) -> Team:
@@ -105,3 +117,25 @@ def remove(request: HttpRequest, shift_id: int) -> HttpResponse:
         raise Http404
     messages.success(request, _("The roster is changed."))
     return redirect("accounts:roster")
+
+
+@roles_only(Role.COORDINATOR)
+def handover_page(request: HttpRequest) -> HttpResponse:
+    team = _team(request)
+    staff = staff_of(request)
+    form = HandoverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            handover.write(staff, form.cleaned_data["text"])
+        except handover.Refused:
+            form.add_error(None, _("This note cannot be kept: sign in again and retry."))
+        else:
+            messages.success(request, _("The handover note is left for the next on duty."))
+            return redirect("accounts:handover")
+    context = {
+        "form": form,
+        "team": team,
+        "notes": handover.read_recent(staff, keys_of(request)),
+        "now": roster.on_duty(team, clock.now()),
+    }
+    return render(request, "accounts/handover.html", context)

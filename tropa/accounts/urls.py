@@ -16,6 +16,7 @@ urlpatterns = [
     path("people/new/", staff_admin.person_new, name="person_new"),
     path("teams/", staff_admin.teams, name="teams"),
     path("roster/", roster_views.page, name="roster"),
+    path("roster/handover/", roster_views.handover_page, name="handover"),
     path("roster/<int:shift_id>/remove/", roster_views.remove, name="roster_remove"),
     path("people/<uuid:staff_id>/", staff_admin.person, name="person"),
     path(

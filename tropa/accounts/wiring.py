@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tropa.accounts import actions, backups
+from tropa.accounts import actions, backups, handover
 from tropa.accounts import home as accounts_home
 from tropa.accounts.models import Staff
 from tropa.core import home, watch
@@ -21,3 +21,4 @@ def connect() -> None:
     LANGUAGE_CHOSEN.register(_keep_language)
     home.PROVIDERS.register(accounts_home.provide)
     watch.JOBS.register(backups.scheduled)
+    watch.JOBS.register(handover.shred_old)

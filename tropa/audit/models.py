@@ -94,6 +94,7 @@ class Action(models.TextChoices):
     BACKUP_MADE = "backup_made", _("Made an encrypted backup")
     ROSTER_CHANGED = "roster_changed", _("Changed the duty roster")
     DURESS_PASSWORD_SET = "duress_password_set", _("Set or removed a duress password")
+    HANDOVER_WRITTEN = "handover_written", _("Wrote a handover note")
     DURESS_SIGN_IN = "duress_sign_in", _("Signed in with a duress password: a decoy opened")
 
 

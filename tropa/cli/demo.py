@@ -188,6 +188,7 @@ def _work_on_some(codenames: list[str]) -> None:
     from datetime import timedelta
 
     from tropa import vault
+    from tropa.accounts import handover
     from tropa.accounts.models import Staff
     from tropa.cases import actions
     from tropa.cases import triage as case_triage
@@ -226,6 +227,7 @@ def _work_on_some(codenames: list[str]) -> None:
     _labels_and_views(cases, olga, ivan)
     _applications(cases, ivan, person("ivan")[1], maria, person("maria")[1])
     _directory(cases, olga, olga_keys, ivan, person("ivan")[1])
+    handover.write(olga, "Смена до 09:00 (демо): по первому делу ждём ответа юриста; тревог нет.")
 
 
 def _directory(cases, olga, olga_keys, ivan, ivan_keys) -> None:  # type: ignore[no-untyped-def]

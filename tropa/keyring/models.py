@@ -26,6 +26,7 @@ class Purpose(models.TextChoices):
     INTAKE = "intake", _("Intake team")
     DIRECTORY = "directory", _("Directory of partners")
     RELEASE = "release", _("Release signing key")
+    HANDOVER = "handover", _("Handover note")
 
 
 class RecipientKind(models.TextChoices):

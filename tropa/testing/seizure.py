@@ -584,6 +584,11 @@ def run_casework(
     ]
     page = olga.post("/staff/directory/new/route_point/", point)
     assert "Directory entry saved." in page.body, page.body[:3000]
+    # The coordinator leaves a handover note for the next on duty (sealed)
+    handover = f"Смена {markers.cyrillic('handover note ru')} {markers.ascii('handover note')}"
+    page = olga.post("/staff/roster/handover/", [("text", handover)])
+    assert "The handover note is left" in page.body, page.body[:3000]
+    assert markers_in(page.body, markers, "handover note"), page.body[:3000]
     page = ivan.get(case_url + "referrals/new/")
     service_id = option_value(page, "service", "Психолог")
     page = ivan.post(

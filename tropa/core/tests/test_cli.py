@@ -530,6 +530,9 @@ def test_it_creates_a_demo_with_five_staff(tmp_path):
         ("service",),
     ]
     assert sql(data, "SELECT kind, status FROM assistance_referral") == [("psychologist", "sent")]
+    # and a sealed handover note from the duty coordinator
+    notes = sql(data, "SELECT sealed_text FROM accounts_handovernote")
+    assert [len(text) > 100 for (text,) in notes] == [True]
     codename = re.search(r"portal/login/ :\n  (.+)$", done.stdout, re.M)
     assert codename and len(codename.group(1).split()) == 7
     # A second run starts the demo afresh.
