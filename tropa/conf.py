@@ -66,6 +66,23 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_days_by_name(name: str) -> dict[str, int]:
+    """ "detained=730, lost_contact=90": a number of days (1 or more) per name."""
+    found: dict[str, int] = {}
+    for item in env_list(name, []):
+        key, _, days = item.partition("=")
+        try:
+            number = int(days)
+        except ValueError:
+            number = 0
+        if not key.strip() or number < 1:
+            raise ImproperlyConfigured(
+                f"{PREFIX}{name} must read like detained=730,lost_contact=90, not {item!r}"
+            )
+        found[key.strip()] = number
+    return found
+
+
 def env_secret(name: str, fallback_file: Path | None = None) -> str:
     """A secret from TROPA_<name>, TROPA_<name>_FILE, or a file in the data directory.
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from tropa.conf import (
     database_from_url,
     env_bool,
+    env_days_by_name,
     env_int,
     env_list,
     env_optional_secret,
@@ -128,6 +129,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TROPA_BACKUP_DIR = env_str("BACKUP_DIR", "")
 TROPA_BACKUP_HOURS = env_int("BACKUP_HOURS", 24, minimum=1)
 TROPA_BACKUP_KEEP = env_int("BACKUP_KEEP", 7, minimum=1)
+# Retention (tropa/cases/retention.py, tropa/audit/anchors.py): closed cases
+# are shredded this many days after closing, requests nobody answered after
+# this many days without activity, audit entries summarised after this many.
+TROPA_RETAIN_CLOSED_DAYS = env_int("RETAIN_CLOSED_DAYS", 180, minimum=1)
+# A closed case's period by its outcome, where it differs ("detained=730").
+TROPA_RETAIN_CLOSED_BY_OUTCOME = env_days_by_name("RETAIN_CLOSED_BY_OUTCOME")
+TROPA_RETAIN_UNANSWERED_DAYS = env_int("RETAIN_UNANSWERED_DAYS", 365, minimum=1)
+TROPA_RETAIN_AUDIT_DAYS = env_int("RETAIN_AUDIT_DAYS", 365, minimum=30)
 # Handover notes between duty coordinators are shredded after this many days.
 TROPA_HANDOVER_DAYS = env_int("HANDOVER_DAYS", 14, minimum=1)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
 
-from tropa.audit.models import GENESIS, Action, Entry
+from tropa.audit.models import GENESIS, Action, Anchor, Entry
 from tropa.core import clock
 
 # A staff account (tropa.accounts is a layer above the log).
@@ -29,10 +29,14 @@ def record(
 ) -> Entry:
     """Append one entry to the chain, in the caller's transaction if there is one."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        lock_chain()
         last = Entry.objects.order_by("-seq").values_list("seq", "hash").first()
+        if last is None:  # every entry so far is summarised: go on from the anchor
+            last = (
+                Anchor.objects.order_by("-through_seq")
+                .values_list("through_seq", "through_hash")
+                .first()
+            )
         entry = Entry(
             seq=(last[0] + 1) if last else 1,
             at=clock.to_minute(clock.now()),  # the hash covers what is stored
@@ -54,19 +58,57 @@ class Verdict:
     checked: int
     broken_at: int | None = None
     reason: str = ""
+    summarised: int = 0  # entries older than the chain, kept as counts in anchors
+    head: str = GENESIS  # the newest entry's hash: worth noting outside the server
 
 
-def verify(batch: int = 5000) -> Verdict:
-    """Walk the whole chain; report the first entry where it breaks."""
-    expected_prev = GENESIS
-    expected_seq = 1
+def lock_chain() -> None:
+    """Inside a transaction: write to the chain one at a time (PostgreSQL;
+    SQLite's IMMEDIATE transactions already do)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+
+
+def verify_anchors() -> tuple[Anchor | None, str, int]:
+    """The anchors' own chain: (the newest anchor, what is wrong or "", how
+    many entries they summarise)."""
+    previous, last, summarised = GENESIS, None, 0
+    for anchor in Anchor.objects.order_by("through_seq"):
+        if anchor.prev_hash != previous:
+            return last, "an anchor does not follow the one before it", summarised
+        if anchor.compute_hash() != anchor.hash:
+            return last, "an anchor was changed", summarised
+        since = last.through_seq if last is not None else 0
+        if anchor.through_seq - since != anchor.entries:
+            return last, "an anchor does not account for every entry it replaced", summarised
+        previous, last, summarised = anchor.hash, anchor, summarised + anchor.entries
+    return last, "", summarised
+
+
+def verify(
+    batch: int = 5000, *, start: Anchor | None = None, through: int | None = None
+) -> Verdict:
+    """Walk the chain from its newest anchor (or the beginning); report the
+    first entry where it breaks. `start` and `through` check a stretch only."""
+    summarised = 0
+    if start is None and through is None:
+        start, problem, summarised = verify_anchors()
+        if problem:
+            seq = start.through_seq if start is not None else 0
+            return Verdict(False, 0, seq, problem)
+    expected_prev = start.through_hash if start is not None else GENESIS
+    expected_seq = start.through_seq + 1 if start is not None else 1
     checked = 0
-    after = 0
+    after = expected_seq - 1
     while True:
-        rows = list(Entry.objects.filter(seq__gt=after).order_by("seq")[:batch])
-        if not rows:
-            return Verdict(ok=True, checked=checked)
-        for entry in rows:
+        rows = Entry.objects.filter(seq__gt=after).order_by("seq")
+        if through is not None:
+            rows = rows.filter(seq__lte=through)
+        page = list(rows[:batch])
+        if not page:
+            return Verdict(True, checked, summarised=summarised, head=expected_prev)
+        for entry in page:
             if entry.seq != expected_seq:
                 return Verdict(False, checked, expected_seq, "an entry is missing")
             if entry.prev_hash != expected_prev:

@@ -8,6 +8,7 @@ name staff, action and case, and never hold case content.
 from __future__ import annotations
 
 import hashlib
+import json
 
 from django.conf import settings
 from django.db import models
@@ -95,6 +96,10 @@ class Action(models.TextChoices):
     ROSTER_CHANGED = "roster_changed", _("Changed the duty roster")
     DURESS_PASSWORD_SET = "duress_password_set", _("Set or removed a duress password")
     HANDOVER_WRITTEN = "handover_written", _("Wrote a handover note")
+    CASE_HELD = "case_held", _("Held a case past its retention period")
+    CASE_RELEASED = "case_released", _("Released a case's hold")
+    CASE_SHREDDED = "case_shredded", _("Shredded a case after its retention period")
+    AUDIT_SUMMARISED = "audit_summarised", _("Summarised old audit entries")
     DURESS_SIGN_IN = "duress_sign_in", _("Signed in with a duress password: a decoy opened")
 
 
@@ -132,4 +137,35 @@ class Entry(models.Model):
         ]
         if self.count is not None:  # entries without a count hash as they always did
             fields.append(str(self.count))
+        return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
+
+
+class Anchor(models.Model):
+    """Where the chain starts again after its oldest entries were summarised
+    (tropa/audit/anchors.py). The anchor keeps the hash of the last entry it
+    replaces, which the next entry still names as its previous hash, and a
+    content-free summary (entries per month and action); anchors are chained
+    to each other the way entries are."""
+
+    through_seq = models.BigIntegerField(unique=True)
+    through_hash = models.CharField(max_length=64)
+    entries = models.PositiveIntegerField()
+    # {"2025-01": {"login": 120, "case_viewed": 300}, ...}: no actor, no case.
+    summary = models.JSONField()
+    made_at = CoarseDateTimeField(precision="minute")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"anchor through #{self.through_seq}"
+
+    def compute_hash(self) -> str:
+        fields = [
+            str(self.through_seq),
+            self.through_hash,
+            str(self.entries),
+            json.dumps(self.summary, sort_keys=True, separators=(",", ":")),
+            self.made_at.isoformat(),
+            self.prev_hash,
+        ]
         return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()

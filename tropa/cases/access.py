@@ -28,7 +28,9 @@ def visible_cases(staff: Staff) -> QuerySet[Case]:
         rule |= Q(status=Status.NEW)
         if staff.team_id is not None:
             rule |= Q(team_id=staff.team_id)
-    return Case.objects.filter(rule).exclude(status__in=[Status.DELETED, Status.MERGED])
+    return Case.objects.filter(rule, shredded_at__isnull=True).exclude(
+        status__in=[Status.DELETED, Status.MERGED]
+    )
 
 
 def get_case_for(staff: Staff, case_id: uuid.UUID | str) -> Case:

@@ -20,10 +20,11 @@ from django.views.decorators.http import require_POST
 
 from tropa.accounts.current import keys_of as _keys
 from tropa.accounts.current import staff_of as _staff
-from tropa.cases import actions, hooks, labels, page, queries
+from tropa.cases import actions, hooks, labels, page, queries, retention
 from tropa.cases.access import can_manage, get_case_for
 from tropa.cases.forms import (
     AssignForm,
+    HoldForm,
     NoteForm,
     ReplyForm,
     StatusForm,
@@ -107,6 +108,9 @@ def render_case_page(
         "task_form": TaskForm(owners=assigned),
         "status_form": StatusForm(initial={"status": case.status, "outcome": suggested(case)}),
         "file_errors": [],
+        "retention": retention.of(case),
+        "hold_reason": retention.hold_reason(case, keys),
+        "hold_form": HoldForm(),
     }
     if manage and case.status != Status.NEW:
         candidates = queries.candidates(case, assigned)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from tropa.accounts.models import Staff
+from tropa.cases import retention
 from tropa.cases.models import Outcome, ReplyTemplate, Status
 from tropa.core import clock
 
@@ -245,3 +246,12 @@ class TemplateForm(forms.ModelForm):
         fields = ["language", "title", "body"]
         labels = {"language": _("Language"), "title": _("Title"), "body": _("Text")}
         widgets = {"body": text_area(8)}
+
+
+class HoldForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the case must be kept"),
+        max_length=retention.MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("A legal need: a court case, an appeal. Sealed to the case."),
+    )

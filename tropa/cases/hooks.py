@@ -31,3 +31,6 @@ DELIVERY: Registry[Callable[[list[Message]], list[str]]] = Registry("delivery st
 # (case) -> the outcome its other records point to ("" for none): an
 # application granted abroad suggests "legal status obtained abroad".
 OUTCOME_HINTS: Registry[Callable[[Case], str]] = Registry("outcome hints")
+# (case) -> None: the case's retention period is over and it is being
+# shredded; each channel forgets what links a person to it (a Telegram chat).
+SHREDDED: Registry[Callable[[Case], None]] = Registry("case shredded")

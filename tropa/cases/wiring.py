@@ -7,13 +7,15 @@ from __future__ import annotations
 from django.db.models.signals import post_migrate
 
 from tropa.accounts import duress
-from tropa.cases import actions, danger, events, home_danger, labels, triage
+from tropa.cases import actions, danger, events, home_danger, labels, retention, triage
 from tropa.cases import home as cases_home
 from tropa.core import home, watch
 
 
 def connect() -> None:
+    retention.check_settings()
     watch.JOBS.register(triage.shred_discarded)
+    watch.JOBS.register(retention.shred_due)
     watch.JOBS.register(actions.notify_due_tasks)
     events.register_case_events()
     home.PROVIDERS.register(cases_home.provide)

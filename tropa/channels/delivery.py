@@ -300,3 +300,9 @@ def forget_old_updates() -> int:
     done += Chat.objects.filter(case=None, started_at__lt=now - DRAFT_KEPT).delete()[0]
     done += Chat.objects.exclude(case__keyring__shredded_at=None).exclude(case=None).delete()[0]
     return done
+
+
+def forget_case(case: Case) -> None:
+    """The case is shredded after its retention period: the chat that led to it
+    goes, so the person, writing again, starts afresh."""
+    Chat.objects.filter(case=case).delete()

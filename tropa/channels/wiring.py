@@ -18,6 +18,7 @@ def connect() -> None:
     hooks.AFTER_MERGE.register(delivery.follow_merge)
     hooks.CHECKIN_KEYS.register(delivery.checkin_keys)
     hooks.DELIVERY.register(delivery.describe_deliveries)
+    hooks.SHREDDED.register(delivery.forget_case)
     NOTIFIERS.register("telegram", telegram_notifier.TelegramNotifier())
     watch.JOBS.register(delivery.forget_old_updates)
     heartbeats.LOOPS.register(

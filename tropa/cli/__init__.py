@@ -185,6 +185,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     verdict = verify()
     if verdict.ok:
         print(f"Audit chain intact: {verdict.checked} entries.")
+        if verdict.summarised:
+            print(f"  after {verdict.summarised} older entries, summarised as counts in anchors.")
+        print(f"  head hash {verdict.head} (note it outside the server now and then)")
         return 0
     print(
         f"Audit chain BROKEN at entry {verdict.broken_at}: {verdict.reason}. "

@@ -589,6 +589,11 @@ def run_casework(
     page = olga.post("/staff/roster/handover/", [("text", handover)])
     assert "The handover note is left" in page.body, page.body[:3000]
     assert markers_in(page.body, markers, "handover note"), page.body[:3000]
+    # The coordinator holds the case past its retention period, for a legal need (sealed)
+    reason = f"Суд {markers.cyrillic('hold reason ru')} {markers.ascii('hold reason')}"
+    page = olga.post(case_url + "hold/", [("reason", reason)])
+    assert "The case is held" in page.body, page.body[:3000]
+    assert markers_in(page.body, markers, "hold reason"), page.body[:3000]
     page = ivan.get(case_url + "referrals/new/")
     service_id = option_value(page, "service", "Психолог")
     page = ivan.post(
@@ -641,7 +646,7 @@ def run_casework(
     assert markers_in(page.body, markers, "staff reply"), page.body[:3000]
     for internal in (
         "internal note", "team file", "task title", "application", "checklist", "partner",
-        "referral", "session",
+        "referral", "session", "hold reason", "handover note",
     ):  # fmt: skip
         assert no_markers_in(page.body, markers, internal), internal
     return Casework(case_id, alias)

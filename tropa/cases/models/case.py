@@ -137,6 +137,15 @@ class Case(models.Model):
     staff_count = models.PositiveSmallIntegerField(default=0)
     # The answers, as JSON, sealed to the case key.
     sealed_intake = models.BinaryField()
+    # Retention (tropa/cases/retention.py): a legal hold keeps the case past
+    # its period (the reason sealed to the case key); shredded_at says the
+    # content is gone and the row is only a trace for the statistics.
+    held_at = CoarseDateTimeField(precision="minute", null=True, blank=True)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sealed_hold_reason = models.BinaryField(default=b"", blank=True)
+    shredded_at = CoarseDateTimeField(precision="minute", null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -204,3 +204,14 @@ def test_it_refuses_a_bad_port_without_repeating_the_password(port):
     with pytest.raises(ImproperlyConfigured, match=r"TROPA_DATABASE_URL has a bad port") as error:
         database_from_url(f"postgresql://u:hunter2secret@h:{port}/db")
     assert "hunter2secret" not in str(error.value)
+
+
+def test_days_by_name_read_and_refused(monkeypatch):
+    from tropa.conf import env_days_by_name
+
+    monkeypatch.setenv("TROPA_X", " detained=730, lost_contact=90 ")
+    assert env_days_by_name("X") == {"detained": 730, "lost_contact": 90}
+    for bad in ("detained", "detained=0", "=5", "detained=many"):
+        monkeypatch.setenv("TROPA_X", bad)
+        with pytest.raises(ImproperlyConfigured, match="detained=730"):
+            env_days_by_name("X")

@@ -16,14 +16,19 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connections
 from django.db.models import Count
 from django.db.models.query import QuerySet
 
+from tropa.audit.models import Action, Entry
 from tropa.cases import actions as case_actions
+from tropa.cases import retention
 from tropa.cases import triage as case_triage
+from tropa.cases.models import Case, Outcome, Status
 from tropa.core import clock, watch
+from tropa.core.models import Tally
 from tropa.intake import actions as intake
 from tropa.journeys.escalation import escalate_alerts, raise_missed_checkins
 from tropa.journeys.models import Alert, AlertKind, Leg, LegStatus, Plan, Stage
@@ -199,3 +204,23 @@ def test_two_full_watcher_cycles_race_without_duplicates(
         assert Outbox.objects.count() == 2 * N
         assert len(mail.outbox) == 2 * N
         assert not Outbox.objects.filter(delivered_at__isnull=True).exists()
+
+
+def test_two_watchers_shred_each_due_case_once(coordinator, read_together):
+    """Retention (tropa/cases/retention.py): every due case shredded, each once."""
+    keys = coordinator.keys()
+    for _ in range(10):
+        _codename, case = intake.submit_request({"situation": "at_front"}, "ru")
+        case_triage.accept(case, coordinator.staff, keys)
+        case_actions.set_status(case, Status.CLOSED, coordinator.staff, keys, Outcome.AVOIDED)
+    with clock.moved(timedelta(days=settings.TROPA_RETAIN_CLOSED_DAYS + 1)):
+        read_together(Case)
+        handled = race(retention.shred_due)
+    assert sum(handled) == 10, handled
+    assert Entry.objects.filter(action=Action.CASE_SHREDDED).count() == 10
+    assert Case.objects.filter(shredded_at__isnull=False).count() == 10
+    assert closed_counted() == 10  # the statistics still count each once
+
+
+def closed_counted() -> int:
+    return sum(Tally.objects.filter(measure="closed").values_list("n", flat=True))
