@@ -8,6 +8,8 @@ p50 and p99 latency, errors; and the ratio. Bounded in time and count; only
 loopback. A figure, not a pass/fail test.
 
     python bench/intake.py [--clients 64] [--seconds 15] [--workers 2 --threads 8]
+    python bench/intake.py --surge     # surge mode on: the short questionnaire,
+                                       # the start page with the self-help words
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def free_port() -> int:
 
 
 def start_server(
-    workers: int, threads: int, database_url: str = ""
+    workers: int, threads: int, database_url: str = "", surge: bool = False
 ) -> tuple[subprocess.Popen[bytes], str, Path]:
     data = Path(tempfile.mkdtemp(prefix="tropa-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TROPA_", "DJANGO_"))}
@@ -53,6 +55,14 @@ def start_server(
         capture_output=True,
         cwd=ROOT,
     )
+    if surge:
+        subprocess.run(
+            [sys.executable, "-m", "tropa", "surge", "on", "--data", str(data)],
+            env=env,
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
     port = free_port()
     server = subprocess.Popen(
         [
@@ -144,7 +154,9 @@ def post(host: str, path: str, body: bytes, cookie: str) -> bytes:
     ).encode() + body
 
 
-async def run(address: str, clients: int, seconds: float, make: str) -> dict[str, float]:
+async def run(
+    address: str, clients: int, seconds: float, make: str, surge: bool = False
+) -> dict[str, float]:
     host, port = address.split(":")
     latencies: list[float] = []
     errors = 0
@@ -157,17 +169,20 @@ async def run(address: str, clients: int, seconds: float, make: str) -> dict[str
         cookie = next(c.split(";")[0] for c in headers["set-cookie"] if c.startswith("tropa_csrf"))
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
         assert token is not None
-        form = urlencode(
-            {
-                "csrfmiddlewaretoken": token.group(1).decode(),
-                "situation": "summons",
-                "region": "tatarstan",
-                "report_by": "01.12.2026",
-                "documents": "foreign_passport",
-                "russian": "native",
-                "story": STORY,
-            }
-        ).encode()
+        fields = {
+            "csrfmiddlewaretoken": token.group(1).decode(),
+            "situation": "summons",
+            "region": "tatarstan",
+            "report_by": "01.12.2026",
+            "documents": "foreign_passport",
+            "russian": "native",
+            "story": STORY,
+        }
+        if surge:  # the short form: what triage needs, as the page sent it
+            assert b'name="short" value="1"' in body
+            del fields["documents"]
+            fields["short"] = "1"
+        form = urlencode(fields).encode()
         raw = post(address, "/request/", form, cookie) if make == "submit" else get(address, "/")
         while time.monotonic() < stop_at:
             started = time.perf_counter()
@@ -207,16 +222,19 @@ def main() -> None:
         default="",
         help="postgresql://... for the started server (an empty database: it is migrated)",
     )
+    parser.add_argument(
+        "--surge", action="store_true", help="surge mode on (tropa surge on) before the run"
+    )
     args = parser.parse_args()
     server = None
     if args.url:
         address = args.url.removeprefix("http://").rstrip("/")
     else:
-        server, address, data = start_server(args.workers, args.threads, args.database)
+        server, address, data = start_server(args.workers, args.threads, args.database, args.surge)
         print(f"server: tropa serve --workers {args.workers} --threads {args.threads}, data {data}")
     try:
         cpu0 = server_cpu(server)
-        submit = asyncio.run(run(address, args.clients, args.seconds, "submit"))
+        submit = asyncio.run(run(address, args.clients, args.seconds, "submit", args.surge))
         cpu1 = server_cpu(server)
         trivial = asyncio.run(run(address, args.clients, args.seconds, "trivial"))
         cpu2 = server_cpu(server)
@@ -227,7 +245,10 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-    print(f"{args.clients} clients, {args.seconds:.0f} s each, {os.cpu_count()} cores, loopback")
+    mode = ", surge mode on" if args.surge else ""
+    print(
+        f"{args.clients} clients, {args.seconds:.0f} s each, {os.cpu_count()} cores, loopback{mode}"
+    )
     for name, r in (("submissions", submit), ("trivial page", trivial)):
         cpu = f"  server CPU {r['cpu_ms']:.2f} ms/request" if "cpu_ms" in r else ""
         print(

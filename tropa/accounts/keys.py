@@ -7,7 +7,8 @@ from tropa.keyring import actions as keyring
 
 
 def needs_intake_grant(staff: Staff) -> bool:
-    """An active coordinator who holds no current copy of the intake team key."""
-    if staff.role != Role.COORDINATOR or not staff.is_active:
+    """An active coordinator (or triage volunteer) who holds no current copy
+    of the intake team key."""
+    if staff.role not in (Role.COORDINATOR, Role.TRIAGE) or not staff.is_active:
         return False
     return keyring.lacks_intake_copy(staff)

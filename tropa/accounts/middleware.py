@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from tropa.accounts import session_keys
+from tropa.core import clock
 from tropa.core.access import is_enrolment_step, is_password_step, is_public
 
 
@@ -30,6 +31,10 @@ class StaffAccessMiddleware:
             return None
         user = request.user
         if not user.is_authenticated:
+            return self._to_sign_in(request)
+        expires = getattr(user, "expires_at", None)
+        if expires is not None and expires <= clock.now():  # a temporary account's time is up
+            session_keys.forget(request)
             return self._to_sign_in(request)
         if not user.has_keys:  # type: ignore[union-attr]
             # A temporary password opens no keys: only enrolment and choosing

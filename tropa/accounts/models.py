@@ -18,6 +18,8 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
     CONSULTANT = "consultant", _("Consultant")
     ANALYST = "analyst", _("Analyst")
+    # A temporary volunteer in surge mode: reads and sorts new requests only.
+    TRIAGE = "triage", _("Triage volunteer")
 
 
 class Language(models.TextChoices):
@@ -97,6 +99,8 @@ class Staff(AbstractBaseUser):
     # An optional second password (a password hash, never the password): signing
     # in with it opens a decoy workspace and marks this person in danger
     # (tropa/accounts/duress.py).
+    # A temporary account stops working at this moment (surge volunteers).
+    expires_at = models.DateTimeField(null=True, blank=True)
     duress_password = models.CharField(max_length=128, blank=True, default="")
     # Set on a decoy account only: the colleague whose duress password opened it.
     decoy_of = models.ForeignKey(

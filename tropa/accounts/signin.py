@@ -99,6 +99,8 @@ def sign_in(username: str, password: str, code: str) -> SignInResult:
     if is_locked(username):
         return SignInResult(SignInState.LOCKED)
     staff = Staff.objects.filter(username=username, is_active=True).first()
+    if staff is not None and staff.expires_at is not None and staff.expires_at <= clock.now():
+        staff = None  # a temporary account past its time: as if it did not exist
     if staff is None:
         make_password(password)  # spend the same time as a real check
         make_password(password)  # and as the duress check

@@ -100,6 +100,8 @@ class Action(models.TextChoices):
     CASE_RELEASED = "case_released", _("Released a case's hold")
     CASE_SHREDDED = "case_shredded", _("Shredded a case after its retention period")
     AUDIT_SUMMARISED = "audit_summarised", _("Summarised old audit entries")
+    SURGE_CHANGED = "surge_changed", _("Switched surge mode or changed its words")
+    STAFF_EXPIRED = "staff_expired", _("A temporary account expired")
     DURESS_SIGN_IN = "duress_sign_in", _("Signed in with a duress password: a decoy opened")
 
 

@@ -23,6 +23,8 @@ def visible_cases(staff: Staff) -> QuerySet[Case]:
     if not staff.is_active:
         return Case.objects.none()
     assigned = Exists(Assignment.objects.filter(case=OuterRef("pk"), staff=staff))
+    if staff.role == Role.TRIAGE:  # new requests, nothing else
+        return Case.objects.filter(status=Status.NEW, shredded_at__isnull=True)
     rule = Q(assigned)
     if staff.role == Role.COORDINATOR:
         rule |= Q(status=Status.NEW)
@@ -41,11 +43,14 @@ def get_case_for(staff: Staff, case_id: uuid.UUID | str) -> Case:
 
 
 def can_triage(staff: Staff) -> bool:
-    return staff.role == Role.COORDINATOR and staff.is_active
+    return staff.role in (Role.COORDINATOR, Role.TRIAGE) and staff.is_active
 
 
 def can_manage(staff: Staff, case: Case) -> bool:
-    """Assign, transfer, discard, merge: the coordinators of the case's team."""
+    """Assign, transfer, discard, merge: the coordinators of the case's team;
+    a triage volunteer only sorts new requests."""
+    if staff.role == Role.TRIAGE:
+        return case.status == Status.NEW
     if staff.role != Role.COORDINATOR:
         return False
     return case.status == Status.NEW or (case.team_id is not None and case.team_id == staff.team_id)

@@ -333,6 +333,8 @@ def provide(request: HttpRequest) -> list[Block]:
             tasks_block(staff),
             saved_views_block(staff),
         ]
+    if staff.role == Role.TRIAGE:
+        return [new_requests_block()]
     if staff.role == Role.COORDINATOR:
         if staff.team_id is None:  # a coordinator of no team yet: their own cases
             n = counts(staff, "mine", "unread")

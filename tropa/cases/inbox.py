@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST
 from tropa import vault
 from tropa.accounts.current import keys_of as _keys
 from tropa.accounts.current import staff_of as _staff
-from tropa.accounts.models import Staff
+from tropa.accounts.models import Role, Staff
 from tropa.cases import actions, labels, triage
 from tropa.cases.access import can_manage, can_triage, visible_cases
 from tropa.cases.inbox_query import (
@@ -264,6 +264,8 @@ def accept(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     # Flash messages live in the session row, whose old versions outlast it:
     # they carry no alias and no content, ever.
     messages.success(request, _("Accepted as a case."))
+    if staff.role == Role.TRIAGE:  # the case is the team's now, no longer theirs to see
+        return redirect("cases:inbox")
     return redirect("cases:case", case_id=case.pk)
 
 

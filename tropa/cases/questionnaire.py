@@ -56,6 +56,9 @@ class Question:
     sensitive: bool = False
     # Where the question is asked: the web form, the Telegram bot, or both.
     channels: tuple[str, ...] = CHANNELS
+    # Asked in surge mode too, when the questionnaire is cut to what triage
+    # needs (tropa/cases/surge.py): "in_surge": true in the definition.
+    in_surge: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,7 @@ def parse(data: dict[str, Any], regions: dict[str, Any]) -> Questionnaire:
                 max_length=max_length,
                 sensitive=bool(raw.get("sensitive", False)),
                 channels=tuple(c for c in CHANNELS if c in channels),
+                in_surge=bool(raw.get("in_surge", False)),
             )
         )
     situation = next((q for q in questions if q.id == "situation"), None)
@@ -146,10 +150,11 @@ def parse(data: dict[str, Any], regions: dict[str, Any]) -> Questionnaire:
         or situation.type != "choice"
         or not situation.required
         or set(situation.channels) != set(CHANNELS)
+        or not situation.in_surge
     ):
         raise ImproperlyConfigured(
             "questionnaire: a required choice question 'situation' is needed, "
-            "asked on every channel"
+            "asked on every channel and in surge mode"
         )
     unknown = {o.value for o in situation.options} - set(Situation.values)
     if unknown:
@@ -276,16 +281,20 @@ def _field(question: Question, q: Questionnaire, language: str) -> forms.Field:
     return CharField(max_length=question.max_length, strip=True, **common)
 
 
-def form_class(language: str, channel: str = "web") -> type[forms.Form]:
-    return _form_class(language if language in ("ru", "en") else "ru", channel)
+def form_class(language: str, channel: str = "web", *, short: bool = False) -> type[forms.Form]:
+    """The questionnaire as a form; `short`: only the questions asked in surge mode."""
+    return _form_class(language if language in ("ru", "en") else "ru", channel, short)
+
+
+def asked(channel: str, *, short: bool = False) -> list[Question]:
+    return [q for q in load().questions if channel in q.channels and (q.in_surge or not short)]
 
 
 @cache
-def _form_class(language: str, channel: str) -> type[forms.Form]:
+def _form_class(language: str, channel: str, short: bool) -> type[forms.Form]:
     q = load()
     fields = {
-        question.id: _field(question, q, language)
-        for question in q.questions
-        if channel in question.channels
+        question.id: _field(question, q, language) for question in asked(channel, short=short)
     }
-    return type(f"IntakeForm_{language}_{channel}", (forms.Form,), fields)
+    name = f"IntakeForm_{language}_{channel}{'_short' if short else ''}"
+    return type(name, (forms.Form,), fields)

@@ -9,6 +9,7 @@ from tropa.cases import (
     retention_views,
     search_views,
     staff_pages,
+    surge_views,
     views,
 )
 
@@ -31,6 +32,8 @@ urlpatterns = [
     path("labels/", label_views.team_labels, name="labels"),
     path("team/targets/", label_views.team_targets, name="team_targets"),
     path("search/", search_views.search_page, name="search"),
+    path("surge/", surge_views.page, name="surge"),
+    path("surge/share-key/", surge_views.share_key, name="surge_share"),
     path("cases/<uuid:case_id>/", case_page.case_page, name="case"),
     path("cases/<uuid:case_id>/reply/", views.reply, name="reply"),
     path("cases/<uuid:case_id>/note/", views.note, name="note"),

@@ -7,7 +7,17 @@ from __future__ import annotations
 from django.db.models.signals import post_migrate
 
 from tropa.accounts import duress
-from tropa.cases import actions, danger, events, home_danger, labels, retention, triage
+from tropa.cases import (
+    actions,
+    danger,
+    events,
+    home_danger,
+    home_surge,
+    labels,
+    retention,
+    surge,
+    triage,
+)
 from tropa.cases import home as cases_home
 from tropa.core import home, watch
 
@@ -16,10 +26,12 @@ def connect() -> None:
     retention.check_settings()
     watch.JOBS.register(triage.shred_discarded)
     watch.JOBS.register(retention.shred_due)
+    watch.JOBS.register(surge.expire_volunteers)
     watch.JOBS.register(actions.notify_due_tasks)
     events.register_case_events()
     home.PROVIDERS.register(cases_home.provide)
     home.PROVIDERS.register(home_danger.provide)
+    home.PROVIDERS.register(home_surge.provide)
     duress.DANGER.register(danger.on_duress)
     post_migrate.connect(_builtin_labels, dispatch_uid="tropa.cases.builtin_labels")
 

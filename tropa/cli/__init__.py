@@ -297,8 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["verify"])
     p = command("panic-wipe", cmd_panic_wipe, "delete every sealed key at once")
     p.add_argument("--confirm", default="")
-    from tropa.cli import stats
+    from tropa.cli import stats, surge
 
+    surge.add_parser(command)
     stats.add_parser(lambda name, _h, text: command(name, cmd_stats, text))
     p = command("manage", cmd_manage, "run a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)

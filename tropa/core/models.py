@@ -66,3 +66,20 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure} {self.day} {self.value}: {self.n}"
+
+
+class Surge(models.Model):
+    """Surge mode, helpline-wide (one row; tropa/core/surge.py reads it,
+    tropa/cases/surge.py switches it). Public text only: nothing here is
+    about anyone."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    on = models.BooleanField(default=False)
+    since = CoarseDateTimeField(precision="minute", null=True, blank=True)
+    # Cut the questionnaire to the questions marked "in_surge".
+    short_questionnaire = models.BooleanField(default=True)
+    # The helpline's own words on the self-help page, by language ("" = none).
+    self_help = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return "surge on" if self.on else "surge off"

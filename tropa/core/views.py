@@ -13,16 +13,33 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
+from tropa.core import self_help, surge
 from tropa.core.access import public
 from tropa.core.home import blocks_for
 from tropa.core.language import LANGUAGE_CHOSEN, remember_language
+from tropa.core.models import Surge
 
 log = logging.getLogger("tropa")
 
 
+def _self_help(state: Surge) -> dict[str, object]:
+    language = (get_language() or "ru")[:2]
+    text = state.self_help.get(language, "") if isinstance(state.self_help, dict) else ""
+    return {"busy": self_help.BUSY, "parts": self_help.PARTS, "own_words": text}
+
+
 @public
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """The public start page; in surge mode it answers at once with the
+    self-help words above the way in."""
+    state = surge.current()
+    context = {"surge": state.on, **(_self_help(state) if state.on else {})}
+    return render(request, "core/home.html", context)
+
+
+@public
+def self_help_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/self_help.html", _self_help(surge.current()))
 
 
 @public

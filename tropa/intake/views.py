@@ -20,7 +20,7 @@ from tropa import vault
 from tropa.cases import questionnaire
 from tropa.cases.models import Attachment, Kind
 from tropa.cases.uploads import accepts_sealed_uploads, open_attachment
-from tropa.core import session_secrets
+from tropa.core import session_secrets, surge
 from tropa.core.access import public
 from tropa.core.views import file_download, posted
 from tropa.intake import actions, checkin, codenames, portal
@@ -37,7 +37,11 @@ def _language() -> str:
 @public
 def request_form(request: HttpRequest) -> HttpResponse:
     language = _language()
-    form = questionnaire.form_class(language)(posted(request))
+    # The form the person was shown, even if surge mode changed meanwhile.
+    short = request.POST.get("short") == "1" if request.method == "POST" else None
+    if short is None:
+        short = surge.short_questionnaire()
+    form = questionnaire.form_class(language, short=short)(posted(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -59,7 +63,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     intro = questionnaire.load().intro[language]
-    context = {"form": form, "intro": intro}
+    context = {"form": form, "intro": intro, "short": short}
     response = render(request, "intake/request.html", context, status=status)
     if status == 503:
         response["Retry-After"] = "60"

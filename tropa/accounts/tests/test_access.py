@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC = {
     "core:home",
+    "core:self_help",  # the self-help words: public text, nothing about anyone
     "core:language",
     "accounts:login",
     "accounts:logout",

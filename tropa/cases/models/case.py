@@ -167,6 +167,8 @@ class Case(models.Model):
             models.Index(
                 fields=["team", "staff_count", "triaged_at", "status"], name="case_unstaffed"
             ),
+            # The surge view's queue growth: requests per hour.
+            models.Index(fields=["received_at"], name="case_received"),
         ]
 
     def __str__(self) -> str:

@@ -27,7 +27,7 @@ from tropa.channels.delivery import (
     enqueue,
 )
 from tropa.channels.models import Chat, Step
-from tropa.core import clock
+from tropa.core import clock, self_help, surge
 
 LANGUAGES = (("ru", "Русский"), ("en", "English"))
 
@@ -159,6 +159,8 @@ class Conversation(QuestionnaireSteps, CaseSteps):
         if self.chat.step == Step.LANGUAGE:
             self.chat.step = Step.MODE
             self.say(f"{texts.welcome()}\n\n{texts.safer_channel()}")
+            if surge.current().on:  # answered at once with what to do while waiting
+                self.say(self_help.as_text(surge.own_words(code)))
             return self.ask_mode()
         return self.repeat()
 

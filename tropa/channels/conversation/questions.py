@@ -18,6 +18,7 @@ from tropa.channels import callbacks, texts
 from tropa.channels.api import Button, Incoming
 from tropa.channels.callbacks import Press
 from tropa.channels.models import Chat, Step
+from tropa.core import surge
 from tropa.intake import actions as intake_actions
 
 
@@ -36,7 +37,8 @@ class QuestionnaireSteps:
         def tell_if_away(self) -> None: ...
 
     def questions(self) -> list[questionnaire.Question]:
-        return [q for q in questionnaire.load().questions if "telegram" in q.channels]
+        """The chat's questions: in surge mode only those triage needs."""
+        return questionnaire.asked("telegram", short=surge.short_questionnaire())
 
     def ask(self, question_id: str, group: str = "") -> None:
         q = questionnaire.load()
@@ -157,10 +159,14 @@ class QuestionnaireSteps:
         return ""
 
     def next_question(self) -> None:
-        ids = [q.id for q in self.questions()]
-        position = ids.index(self.chat.question) + 1 if self.chat.question in ids else len(ids)
-        if position < len(ids):
-            return self.ask(ids[position])
+        """The next question still asked after this one (surge mode may have
+        started or ended meanwhile: the order is the full questionnaire's)."""
+        every = [q.id for q in questionnaire.asked("telegram")]
+        asked_now = {q.id for q in self.questions()}
+        after = every.index(self.chat.question) + 1 if self.chat.question in every else len(every)
+        following = [qid for qid in every[after:] if qid in asked_now]
+        if following:
+            return self.ask(following[0])
         self.submit()
 
     def on_free_text(self, command: str) -> None:

@@ -355,6 +355,20 @@ def test_it_finds_the_audit_chain_intact_after_init(initialised):
     done = tropa("audit", "verify", data=initialised.data)
     assert done.returncode == 0, done.stderr
     assert "Audit chain intact: 2 entries." in done.stdout
+    assert re.search(r"head hash [0-9a-f]{64}", done.stdout)
+
+
+def test_it_switches_surge_mode_from_the_command_line(copy):
+    done = tropa("surge", "on", data=copy.data)
+    assert done.returncode == 0, done.stderr
+    assert "Surge mode is on" in done.stdout
+    assert sql(copy.data, 'SELECT "on", short_questionnaire FROM core_surge') == [(1, 1)]
+    done = tropa("surge", "off", data=copy.data)
+    assert done.returncode == 0 and "Surge mode is off." in done.stdout
+    assert sql(copy.data, "SELECT action FROM audit_entry WHERE action = 'surge_changed'") == [
+        ("surge_changed",),
+        ("surge_changed",),
+    ]
 
 
 def test_it_names_the_audit_entry_that_was_tampered_with(copy):

@@ -131,6 +131,7 @@ def test_every_staff_page_fits_a_phone(page_js_off: Page, busy, language):
             "/staff/statistics/",
             "/staff/roster/",
             "/staff/roster/handover/",
+            "/staff/surge/",
         ],
         "consultant": [
             "/staff/",
