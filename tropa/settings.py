@@ -137,6 +137,8 @@ TROPA_RETAIN_CLOSED_DAYS = env_int("RETAIN_CLOSED_DAYS", 180, minimum=1)
 TROPA_RETAIN_CLOSED_BY_OUTCOME = env_days_by_name("RETAIN_CLOSED_BY_OUTCOME")
 TROPA_RETAIN_UNANSWERED_DAYS = env_int("RETAIN_UNANSWERED_DAYS", 365, minimum=1)
 TROPA_RETAIN_AUDIT_DAYS = env_int("RETAIN_AUDIT_DAYS", 365, minimum=30)
+# How long each process trusts what it read of surge mode (tropa/core/surge.py).
+TROPA_SURGE_CACHE_SECONDS = env_int("SURGE_CACHE_SECONDS", 5, minimum=0)
 # Handover notes between duty coordinators are shredded after this many days.
 TROPA_HANDOVER_DAYS = env_int("HANDOVER_DAYS", 14, minimum=1)
 

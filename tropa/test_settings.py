@@ -23,3 +23,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 OTP_TOTP_THROTTLE_FACTOR = 0
 TROPA_GROUP_COMMIT = False
 OTP_STATIC_THROTTLE_FACTOR = 0
+
+# Every test reads surge mode afresh (a rolled-back switch must not linger).
+TROPA_SURGE_CACHE_SECONDS = 0

@@ -37,6 +37,7 @@ from tropa.audit.models import Action
 from tropa.cases import staffing
 from tropa.cases.models import Case, Status
 from tropa.core import clock
+from tropa.core import surge as surge_state
 from tropa.core.models import Surge
 from tropa.keyring.models import Envelope, RecipientKind
 
@@ -64,6 +65,7 @@ def switch(actor: Staff | None, *, on: bool, short: bool = True) -> Surge:
         state.on, state.short_questionnaire = on, short
         state.save()
         record(actor, Action.SURGE_CHANGED, count=int(on))
+    surge_state.forget()
     return state
 
 
@@ -77,6 +79,7 @@ def set_own_words(actor: Staff, language: str, text: str) -> None:
         state.self_help = words
         state.save(update_fields=["self_help"])
         record(actor, Action.SURGE_CHANGED)
+    surge_state.forget()
 
 
 @dataclass(frozen=True)

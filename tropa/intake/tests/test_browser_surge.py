@@ -23,8 +23,8 @@ BUSY = {
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_in_surge_the_start_page_helps_at_once_and_the_short_form_takes_a_request(
     page_js_off: Page,
-    org,
-    language,  # noqa: F811
+    org,  # noqa: F811
+    language,
 ):
     surge.switch(None, on=True)
     page = page_js_off
