@@ -206,7 +206,9 @@ X_FRAME_OPTIONS = "DENY"
 # Languages: Russian first; requester pages default to Russian whatever the
 # browser says (Tor Browser always says en-US).
 LANGUAGE_CODE = "ru"
-LANGUAGES = [("ru", "Русский"), ("en", "English")]
+# Every language with a catalog (tropa/core/languages.py: requesters may use
+# them all; staff pages speak Russian and English).
+LANGUAGES = [("ru", "Русский"), ("en", "English"), ("uz", "Oʻzbekcha"), ("fa-af", "دری")]
 LANGUAGE_COOKIE_NAME = "tropa_lang"
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Strict"

@@ -228,6 +228,12 @@ def set_notifications(staff: Staff, *, email: str, by_email: bool) -> None:
         record(staff, Action.SETTINGS_CHANGED, target=staff)
 
 
+def set_speaks(staff: Staff, codes: list[str]) -> None:
+    """The languages a person can talk to requesters in (not worth an audit entry)."""
+    staff.speaks = sorted(set(codes))
+    staff.save(update_fields=["speaks"])
+
+
 def set_language(staff: Staff, language: str) -> None:
     """The language of a person's pages and notifications (not worth an audit entry)."""
     staff.language = language

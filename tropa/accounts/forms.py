@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tropa.accounts.duress import is_duress_password
 from tropa.accounts.models import Language, Role, Staff, Team, username_validator
+from tropa.core import languages
 
 
 class SignInForm(forms.Form):
@@ -175,6 +176,16 @@ class TargetsForm(forms.Form):
     )
     stale_days = forms.IntegerField(
         label=_("A case is stale after (days with nothing from us)"), min_value=1, max_value=365
+    )
+
+
+class SpeaksForm(forms.Form):
+    speaks = forms.MultipleChoiceField(
+        label=_("Languages I can talk to requesters in"),
+        choices=[(s.code, s.own_name) for s in languages.REQUESTER if s.code != "ru"],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Shown to coordinators when they assign a case."),
     )
 
 

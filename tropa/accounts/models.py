@@ -93,6 +93,9 @@ class Staff(AbstractBaseUser):
     email = models.EmailField(blank=True, default="")
     notify_by_email = models.BooleanField(default=True)
     profession = models.CharField(max_length=12, choices=Profession.choices, blank=True, default="")
+    # Languages the person can talk to requesters in, besides Russian (codes
+    # of tropa/core/languages.py): shown when a case is assigned.
+    speaks = models.JSONField(default=list, blank=True)
     # When a colleague marked this person in danger (detained, device lost):
     # the account is disabled and holds no key (tropa/cases/danger.py).
     in_danger_at = models.DateTimeField(null=True, blank=True)

@@ -30,6 +30,7 @@ from tropa.accounts.forms import (
     NotificationForm,
     PasswordChangeForm,
     SignInForm,
+    SpeaksForm,
 )
 from tropa.accounts.models import Staff
 from tropa.accounts.signin import SignInState, sign_in
@@ -190,6 +191,12 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 def account(request: HttpRequest) -> HttpResponse:
     staff = _staff(request)
+    if request.method == "POST" and "speaks_form" in request.POST:
+        speaks = SpeaksForm(request.POST)
+        if speaks.is_valid():
+            actions.set_speaks(staff, speaks.cleaned_data["speaks"])
+            messages.success(request, _("Your languages are saved."))
+            return redirect("accounts:account")
     is_notify = request.method == "POST" and "notify" in request.POST
     form = LanguageForm(
         posted(request) if not is_notify else None, initial={"language": staff.language}
@@ -211,7 +218,8 @@ def account(request: HttpRequest) -> HttpResponse:
         response = redirect("accounts:account")
         remember_language(response, staff.language)
         return response
-    context = {"form": form, "notify_form": notify_form, "staff": staff}
+    speaks_form = SpeaksForm(initial={"speaks": staff.speaks})
+    context = {"form": form, "notify_form": notify_form, "staff": staff, "speaks_form": speaks_form}
     return render(request, "accounts/account.html", context)
 
 

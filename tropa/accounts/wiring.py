@@ -8,12 +8,12 @@ from typing import Any
 from tropa.accounts import actions, backups, handover
 from tropa.accounts import home as accounts_home
 from tropa.accounts.models import Staff
-from tropa.core import home, watch
+from tropa.core import home, languages, watch
 from tropa.core.language import LANGUAGE_CHOSEN
 
 
 def _keep_language(user: Any, language: str) -> None:
-    if isinstance(user, Staff):
+    if isinstance(user, Staff) and language in languages.STAFF:
         actions.set_language(user, language)
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from tropa.accounts.models import Staff
 from tropa.cases import retention
 from tropa.cases.models import Outcome, ReplyTemplate, Status
-from tropa.core import clock
+from tropa.core import clock, languages
 
 MAX_TEXT = 10_000
 MAX_TASK_TITLE = 200
@@ -208,6 +208,9 @@ def caseload_label(staff: Staff, count: int) -> str:
     name = staff.username
     if staff.profession:
         name = f"{name} ({staff.get_profession_display()})"
+    spoken = [s.own_name for s in languages.REQUESTER if s.code in (staff.speaks or [])]
+    if spoken:
+        name = f"{name} · {', '.join(spoken)}"
     return ngettext("%(name)s — %(count)d open case", "%(name)s — %(count)d open cases", count) % {
         "name": name,
         "count": count,

@@ -47,7 +47,7 @@ from tropa.cases.inbox_query import (
     rows_of,
 )
 from tropa.cases.models import OPEN_STATUSES, Case, RegionGroup, Situation, Status
-from tropa.core import clock
+from tropa.core import clock, languages
 from tropa.keyring.actions import NoAccess
 
 View = Callable[..., HttpResponse]
@@ -93,6 +93,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "situations": options(Situation.choices, by_situation, filters.situation),
         "regions": options(RegionGroup.choices, counts["region"], filters.region),
+        "languages": options(
+            [(s.code, s.own_name) for s in languages.REQUESTER],
+            counts["language"],
+            filters.language,
+        ),
         "flags": options(
             [(name, label) for name, (_f, label) in FLAGS.items()], counts["flag"], filters.flag
         ),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tropa.cases.models import Case, CaseLabel, RegionGroup, Situation, Status
+from tropa.core import languages
 
 PAGE_SIZE = 50
 MAX_BULK = 500
@@ -49,6 +50,7 @@ class Filters:
     region: str = ""
     age: str = ""
     label: str = ""  # a label's id
+    language: str = ""
 
     @classmethod
     def parse(cls, params: Any) -> Filters:
@@ -64,6 +66,7 @@ class Filters:
             region=pick("region", RegionGroup.values),
             age=pick("age", AGES),
             label=params.get("label", "") if str(params.get("label", "")).isdigit() else "",
+            language=pick("language", languages.CODES),
         )
 
     def apply(self, rows: QuerySet[Case], now: datetime, skip: str = "") -> QuerySet[Case]:
@@ -76,13 +79,15 @@ class Filters:
             rows = rows.filter(region_group=self.region)
         if self.age and skip != "age":
             rows = rows.filter(received_at__lt=now - timedelta(days=AGES[self.age][0]))
+        if self.language and skip != "language":
+            rows = rows.filter(language=self.language)
         if self.label and skip != "label":
             rows = rows.filter(case_labels__label_id=int(self.label))
         return rows
 
     @property
     def active(self) -> bool:
-        return any((self.situation, self.flag, self.region, self.age, self.label))
+        return any((self.situation, self.flag, self.region, self.age, self.label, self.language))
 
 
 def new_requests() -> QuerySet[Case]:
@@ -115,6 +120,7 @@ def facets(filters: Filters, now: datetime) -> dict[str, dict[str, int]]:
         "label": {str(k): n for k, n in _grouped(labelled, "label_id").items()},  # type: ignore[arg-type]
         "situation": _grouped(filters.apply(base, now, skip="situation"), "situation"),
         "region": _grouped(filters.apply(base, now, skip="region"), "region_group"),
+        "language": _grouped(filters.apply(base, now, skip="language"), "language"),
         "flag": flag_counts,
         "age": age_counts,
     }

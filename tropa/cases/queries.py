@@ -59,9 +59,9 @@ def case_list(
 
 
 def candidates(case: Case, assigned: list[Staff]) -> list[Staff]:
-    """Consultants of the case's team who are not on it yet."""
+    """Consultants of the case's team who are not on it yet (never a decoy)."""
     return list(
-        Staff.objects.filter(role=Role.CONSULTANT, is_active=True)
+        Staff.objects.filter(role=Role.CONSULTANT, is_active=True, decoy_of__isnull=True)
         .filter(Q(team_id=case.team_id) | Q(team__isnull=True))
         .exclude(pk__in=[s.pk for s in assigned])
         .order_by("username")

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tropa.cases.models import Situation
 from tropa.conf import env_str
-from tropa.core import clock
+from tropa.core import clock, languages
 from tropa.core.long_text import LongTextField, limit_note
 
 HERE = Path(__file__).resolve().parent
@@ -35,7 +35,25 @@ CHANNELS = ("web", "telegram")
 CODED = {"situation", "region", "report_by", "health", "russian", "deceived", "asking"}
 DATE_FORMATS = ["%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%d,%m,%Y", "%Y-%m-%d"]
 MAX_TEXT = 20_000
-PREFER_NOT = {"ru": "Не хочу отвечать", "en": "I'd rather not answer"}
+
+
+class Texts(dict[str, str]):
+    """A text in several languages: Russian and English always, others where
+    the definition has them; a language without its own text reads English
+    (tropa/core/tests/test_catalog.py lists which are missing)."""
+
+    def __missing__(self, language: str) -> str:
+        return self["en"]
+
+
+PREFER_NOT = Texts(
+    {
+        "ru": "Не хочу отвечать",
+        "en": "I'd rather not answer",
+        "uz": "Javob bermaslikni afzal koʻraman",
+        "fa-af": "ترجیح می‌دهم جواب ندهم",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -83,12 +101,18 @@ class Questionnaire:
         return next((r for r in self.regions if r.code == code), None)
 
 
-def _text(value: Any, where: str) -> dict[str, str]:
+def _text(value: Any, where: str) -> Texts:
     if not isinstance(value, dict) or not all(
         isinstance(value.get(lang), str) and value[lang].strip() for lang in ("ru", "en")
     ):
         raise ImproperlyConfigured(f"questionnaire: {where} needs non-empty 'ru' and 'en' texts")
-    return {"ru": value["ru"], "en": value["en"]}
+    return Texts(
+        {
+            lang: text
+            for lang, text in value.items()
+            if lang not in ("code", "group") and isinstance(text, str) and text.strip()
+        }
+    )
 
 
 def parse(data: dict[str, Any], regions: dict[str, Any]) -> Questionnaire:
@@ -136,7 +160,7 @@ def parse(data: dict[str, Any], regions: dict[str, Any]) -> Questionnaire:
                 type=qtype,
                 label=_text(raw.get("label"), where),
                 required=bool(raw.get("required", False)),
-                help=_text(raw["help"], f"{where} help") if "help" in raw else {},
+                help=_text(raw["help"], f"{where} help") if "help" in raw else Texts(),
                 options=options,
                 max_length=max_length,
                 sensitive=bool(raw.get("sensitive", False)),
@@ -236,7 +260,7 @@ class CharField(_CheapCopy, forms.CharField):
 
 def _field(question: Question, q: Questionnaire, language: str) -> forms.Field:
     label = question.label[language]
-    help_text = question.help.get(language, "")
+    help_text = question.help[language] if question.help else ""
     common = {"label": label, "help_text": help_text, "required": question.required}
     options = [(o.value, o.label[language]) for o in question.options]
     if question.type == "choice":
@@ -283,7 +307,7 @@ def _field(question: Question, q: Questionnaire, language: str) -> forms.Field:
 
 def form_class(language: str, channel: str = "web", *, short: bool = False) -> type[forms.Form]:
     """The questionnaire as a form; `short`: only the questions asked in surge mode."""
-    return _form_class(language if language in ("ru", "en") else "ru", channel, short)
+    return _form_class(language if language in languages.CODES else "ru", channel, short)
 
 
 def asked(channel: str, *, short: bool = False) -> list[Question]:

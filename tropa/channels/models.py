@@ -36,7 +36,7 @@ class Chat(models.Model):
     )
     # The chat id, sealed to the case key: staff replying can address it.
     sealed_chat = models.BinaryField(null=True, blank=True)
-    language = models.CharField(max_length=2, default="ru")
+    language = models.CharField(max_length=8, default="ru")
     step = models.CharField(max_length=10, choices=Step.choices, default=Step.LANGUAGE)
     # The question being asked, by its questionnaire id.
     question = models.CharField(max_length=40, blank=True, default="")

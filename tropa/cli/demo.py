@@ -104,6 +104,16 @@ REQUESTS = [
             "story": "Got a call-up letter. I do not understand it.",
         },
     ),
+    (
+        "uz",
+        {
+            "situation": "contract",
+            "region": "abroad",
+            "russian": "basic",
+            "deceived": "yes",
+            "story": "Ish deb chaqirishdi, shartnoma imzolatishdi, pasportimni olishdi.",
+        },
+    ),
 ]
 DEMO_REQUESTER_NOTE = "codename of the first synthetic request (try the portal)"
 

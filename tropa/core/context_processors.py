@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from tropa.core import languages
 from tropa.core.heartbeats import WATCHER, stale_loops
 from tropa.core.models import Heartbeat
 
@@ -15,7 +16,14 @@ def watcher_is_down() -> bool:
 
 
 def tropa(request: HttpRequest) -> dict[str, object]:
-    context: dict[str, object] = {"tropa_demo": settings.TROPA_DEMO}
+    language = languages.current()
+    context: dict[str, object] = {
+        "tropa_demo": settings.TROPA_DEMO,
+        "requester_languages": languages.REQUESTER,
+        "staff_languages": [s for s in languages.REQUESTER if s.code in languages.STAFF],
+        "language_rtl": bool(getattr(languages.spoken(language), "rtl", False)),
+        "language_unreviewed": not languages.reviewed(language),
+    }
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_verified():
         stale = stale_loops()

@@ -14,13 +14,14 @@ LANGUAGE_CHOSEN: Registry[Callable[[Any, str], None]] = Registry("language chose
 
 
 def remember_language(response: HttpResponse, language: str) -> None:
-    """Keep the chosen language in a cookie for a year (it holds nothing else)."""
+    """Keep the chosen language for this visit only: a cookie that ends when
+    the browser closes (it holds nothing else). A staff member's choice is
+    also kept with their account and set again at each sign-in."""
     if language not in dict(settings.LANGUAGES):
         return
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
-        max_age=365 * 24 * 3600,
         httponly=True,
         samesite="Strict",
         secure=settings.LANGUAGE_COOKIE_SECURE,

@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_header_parameters
 
+from tropa.core import languages
 from tropa.core.views import bad_request
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -51,7 +52,8 @@ class SecurityHeadersMiddleware:
 
 
 class LanguageMiddleware:
-    """Russian unless the person chose otherwise with the language switch.
+    """Russian unless the person chose otherwise with the language switch;
+    staff pages in Russian or English whatever a requester language chosen.
 
     Django's LocaleMiddleware would follow Accept-Language, but Tor Browser
     always sends en-US, and requester pages must default to Russian.
@@ -63,6 +65,8 @@ class LanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        if request.path.startswith("/staff/"):  # staff pages speak Russian and English
+            language = languages.staff_language(language)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

@@ -74,7 +74,7 @@ def submit_request(answers: dict[str, object], language: str) -> tuple[str, Case
     coded = triage.code_answers(q, answers)
     stored = {"language": language, "answers": answers}
     for _attempt in range(3):
-        codename = codenames.generate_codename(language)
+        codename = codenames.generate_codename(codenames.list_for(language))
         who = identity(codename)
         # All the cryptography happens here, in the request's thread; the
         # database work is handed to the group commit (tropa/core/groupcommit.py).
@@ -82,6 +82,7 @@ def submit_request(answers: dict[str, object], language: str) -> tuple[str, Case
         case = Case(
             keyring=ring,
             received_at=clock.now(),
+            language=language,
             questionnaire_version=q.version,
             sealed_intake=seal_answers(stored, [case_keys.public_key, who.keys.public_key]),
             **coded.as_fields(),
@@ -126,6 +127,7 @@ def create_case(answers: dict[str, object], language: str, *, channel: str) -> C
         keyring=ring,
         channel=channel,
         received_at=clock.now(),
+        language=language,
         questionnaire_version=q.version,
         sealed_intake=seal_answers(
             {"language": language, "answers": answers}, [case_keys.public_key]

@@ -16,7 +16,17 @@ from importlib import resources
 
 from tropa.core.words import normalise
 
-LANGUAGES = ("ru", "en")
+LANGUAGES = ("ru", "en")  # the word lists
+
+
+def list_for(language: str) -> str:
+    """Which word list a requester writing in `language` gets: Russian words
+    for Russian, English words (Latin letters, short and common) for every
+    other language, so that anyone who can type Latin letters can write the
+    codename down and type it back (docs/intake.md)."""
+    return "ru" if language == "ru" else "en"
+
+
 WORDS_PER_CODENAME = 7
 LIST_SIZE = 4096
 # Partial pastes this long (or the whole codename, if shorter) count as a leak.

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +19,7 @@ from tropa import vault
 from tropa.cases import questionnaire
 from tropa.cases.models import Attachment, Kind
 from tropa.cases.uploads import accepts_sealed_uploads, open_attachment
-from tropa.core import session_secrets, surge
+from tropa.core import languages, session_secrets, surge
 from tropa.core.access import public
 from tropa.core.views import file_download, posted
 from tropa.intake import actions, checkin, codenames, portal
@@ -30,8 +29,7 @@ log = logging.getLogger("tropa.intake")
 
 
 def _language() -> str:
-    language = get_language() or "ru"
-    return language if language in ("ru", "en") else "ru"
+    return languages.current()
 
 
 @public

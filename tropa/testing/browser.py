@@ -137,6 +137,12 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def choose_public_language(page, language: str) -> None:
+    """On a public page: pick the language in the header's list and press the switch."""
+    page.locator("header form.lang select[name=language]").select_option(language)
+    page.locator("header form.lang button[type=submit]").click()
+
+
 def staff_sign_in(page, person, language: str = "en") -> None:
     """Sign a staff member in through the sign-in page, in `language`."""
     import re

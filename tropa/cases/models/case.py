@@ -98,6 +98,9 @@ class Case(models.Model):
         max_length=16, choices=RegionGroup.choices, default=RegionGroup.UNKNOWN
     )
     priority = models.PositiveSmallIntegerField(default=0)
+    # The language the person wrote in (coded, like the flags): routes the
+    # case to staff who speak it (tropa/core/languages.py).
+    language = models.CharField(max_length=8, default="ru")
     # Coded flags triage filters on; the answers behind them are sealed.
     flag_report_soon = models.BooleanField(default=False)
     flag_front = models.BooleanField(default=False)
@@ -153,7 +156,15 @@ class Case(models.Model):
             # column its filters and counts read, so the counts per filter value
             # scan only this index, never the (wide, sealed) case rows.
             models.Index(
-                fields=["status", "-priority", "received_at", "situation", "region_group", *FLAGS],
+                fields=[
+                    "status",
+                    "-priority",
+                    "received_at",
+                    "situation",
+                    "region_group",
+                    *FLAGS,
+                    "language",
+                ],  # fmt: skip
                 name="case_inbox",
             ),
             # A coordinator's home: each count a range over one of these,

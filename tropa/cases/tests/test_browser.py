@@ -22,7 +22,7 @@ from tropa.cases import aliases
 from tropa.conftest import Person
 from tropa.intake import actions as intake
 from tropa.keyring.actions import create_org_keys
-from tropa.testing.browser import PHONE, screenshot, staff_sign_in
+from tropa.testing.browser import PHONE, choose_public_language, screenshot, staff_sign_in
 from tropa.testing.factories import answers_cleaned
 from tropa.testing.people import NAMED
 
@@ -198,7 +198,7 @@ def test_a_case_goes_from_the_inbox_to_a_reply_and_is_closed(
     # Then the requester, signed in with the codename, reads the reply and not the note
     requester = new_page()
     requester.goto("/portal/login/")
-    requester.locator("header form.lang button[value=en]").click()
+    choose_public_language(requester, "en")
     requester.locator("main form input[name=codename]").fill(codename)
     requester.locator("main form button[type=submit]").click()
     expect(requester).to_have_url(re.compile(r"/portal/(#[a-z]+)?$"))

@@ -231,10 +231,10 @@ def test_it_does_not_grow_queries_with_rows(coordinator, signed_in):
         page = inbox(client)
     assert len(row_ids(page)) == 50
     assert len(unfiltered) == len(few)
-    # Four facets, the labels' facet and one page of rows (the rest is session,
-    # staff, two-factor, the label names).
+    # Five facets (situation, flag, region, age, language), the labels' facet
+    # and one page of rows (the rest is session, staff, two-factor, the label names).
     on_cases = [q for q in few.captured_queries if 'FROM "cases_case' in q["sql"]]
-    assert len(on_cases) == 6, "\n".join(q["sql"][:150] for q in on_cases)
+    assert len(on_cases) == 7, "\n".join(q["sql"][:150] for q in on_cases)
 
 
 def test_it_counts_queries_of_the_discarded_list(coordinator, signed_in):

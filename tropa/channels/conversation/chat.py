@@ -27,9 +27,9 @@ from tropa.channels.delivery import (
     enqueue,
 )
 from tropa.channels.models import Chat, Step
-from tropa.core import clock, self_help, surge
+from tropa.core import clock, languages, self_help, surge
 
-LANGUAGES = (("ru", "Русский"), ("en", "English"))
+LANGUAGES = tuple((spoken.code, spoken.own_name) for spoken in languages.REQUESTER)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from tropa.channels import conversation, delivery
 from tropa.channels.events import ChannelEvent
 from tropa.channels.models import BotState, Chat, Outgoing, SeenUpdate, Step
 from tropa.channels.tests.conftest import restart, shift_to_utc
-from tropa.core import clock
+from tropa.core import clock, languages
 from tropa.journeys import actions as journeys
 from tropa.journeys.models import Alert, AlertKind, CheckIn
 from tropa.testing.factories import checkins_said
@@ -32,10 +32,11 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n% a summons\n" + b"0" * 200
 
 
-def answer_everything(bot, person, language: str = "ru") -> None:
-    bot.says(person, "/start")
-    bot.presses(person, f"lang:{language}")
-    bot.presses(person, "mode:q")
+def answer_everything(bot, person, language: str = "ru", *, started: bool = False) -> None:
+    if not started:
+        bot.says(person, "/start")
+        bot.presses(person, f"lang:{language}")
+        bot.presses(person, "mode:q")
     bot.presses(person, "a:situation:0")  # a summons
     bot.presses(person, "g:volga")
     region = next(data for _label, data in bot.last_buttons(person) if data.startswith("r:"))
@@ -71,7 +72,9 @@ def test_a_full_intake_makes_a_sealed_request(bot, coordinator, in_hours, langua
     person = bot.fake.person(username="ivanov_real", first_name="Иван", last_name="Иванов")
     answers = bot.says(person, "/start")
     assert answers == ["Выберите язык. / Choose your language."]
-    assert [data for _label, data in bot.last_buttons(person)] == ["lang:ru", "lang:en"]
+    assert [data for _label, data in bot.last_buttons(person)] == [
+        f"lang:{spoken.code}" for spoken in languages.REQUESTER
+    ]
 
     answer_everything(bot, person, language)
     said = bot.says(person, "Мне пришла повестка, что делать?")

@@ -19,6 +19,9 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.utils.translation import to_locale
+
+from tropa.core import languages
 
 REPO = Path(__file__).resolve().parents[3]
 PACKAGE = REPO / "tropa"
@@ -27,6 +30,9 @@ SCRIPT = REPO / "scripts" / "i18n"
 FIX = "run scripts/i18n, translate the new empty msgstrs in tropa/locale/ru, run it again"
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
+# Languages requesters may use beyond Tropa's own two: only the strings
+# requesters read must be translated (tropa/testing/requester_catalog.py).
+REQUESTER_ONLY = [code for code in languages.CODES if code not in languages.STAFF]
 
 # %(name)s and %s style, and str.format's {name}; a literal %% is no placeholder.
 PLACEHOLDER = re.compile(
@@ -37,11 +43,11 @@ PLACEHOLDER = re.compile(
 
 
 def po_path(language: str) -> Path:
-    return LOCALE / language / "LC_MESSAGES" / "django.po"
+    return LOCALE / to_locale(language) / "LC_MESSAGES" / "django.po"
 
 
 def mo_path(language: str) -> Path:
-    return LOCALE / language / "LC_MESSAGES" / "django.mo"
+    return LOCALE / to_locale(language) / "LC_MESSAGES" / "django.mo"
 
 
 def key(entry: polib.POEntry) -> tuple[str, str, str]:
@@ -204,3 +210,80 @@ def test_it_renders_pages_in_russian_even_when_the_browser_asks_for_english(clie
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = client.get("/").content.decode()
     assert heading in english
+
+
+def test_every_language_of_the_settings_has_a_catalog_and_a_place_in_the_picker():
+    assert set(LANGUAGES) == set(languages.CODES)
+    for language in LANGUAGES:
+        assert po_path(language).is_file(), f"no catalog for {language}; {FIX}"
+
+
+@pytest.fixture(scope="module")
+def requester_msgids() -> set[tuple[str, str, str]]:
+    if shutil.which("xgettext") is None:
+        pytest.skip("GNU gettext is not installed")
+    from tropa.testing import requester_catalog
+
+    found = requester_catalog.msgids()
+    assert len(found) > 100, "the requester sources moved: update requester_catalog.SOURCES"
+    return found
+
+
+@pytest.mark.parametrize("language", REQUESTER_ONLY)
+def test_it_translates_every_requester_message(language, requester_msgids):
+    done, fuzzy, broken = set(), set(), []
+    plurals = int(polib.pofile(str(po_path(language))).metadata["Plural-Forms"].split("=")[1][0])
+    for entry in live_entries(language):
+        if "fuzzy" in entry.flags:
+            fuzzy.add(key(entry))
+            continue
+        if entry.msgid_plural:
+            forms = [entry.msgstr_plural.get(i, "") for i in range(plurals)]
+            if all(form.strip() for form in forms):
+                done.add(key(entry))
+            expected = placeholders(entry.msgid) | placeholders(entry.msgid_plural)
+            texts = [text for text in forms if text]
+        else:
+            if entry.msgstr.strip():
+                done.add(key(entry))
+            expected, texts = placeholders(entry.msgid), [entry.msgstr] if entry.msgstr else []
+        broken += [f"  - {entry.msgid!r}: {t!r}" for t in texts if placeholders(t) != expected]
+    problems = []
+    if missing := requester_msgids - done:
+        problems.append(f"Requester messages not translated into {language}:\n{show(missing)}")
+    if stale := fuzzy & requester_msgids:
+        problems.append(f"Requester messages marked fuzzy in {language}:\n{show(stale)}")
+    if broken:
+        problems.append("Placeholders differ from English:\n" + "\n".join(broken))
+    assert not problems, (
+        "\n".join(problems)
+        + f"\nTo fix: run scripts/i18n and translate them in {po_path(language)}."
+    )
+
+
+@pytest.mark.parametrize("language", REQUESTER_ONLY)
+def test_each_requester_catalog_says_whether_a_native_speaker_reviewed_it(language):
+    po = polib.pofile(str(po_path(language)))
+    assert po.metadata.get("X-Tropa-Reviewed") in ("yes", "no")
+    assert not po.metadata_is_fuzzy, "a fuzzy header is ignored by msgfmt (plural forms lost)"
+    plural = po.metadata.get("Plural-Forms", "").replace(" ", "")
+    assert re.fullmatch(r"nplurals=\d;plural=.+;", plural), plural
+    assert languages.reviewed(language) is (po.metadata["X-Tropa-Reviewed"] == "yes")
+
+
+@pytest.mark.parametrize("language", REQUESTER_ONLY)
+def test_the_questionnaire_speaks_every_requester_language(language):
+    """Every question, help text, choice and part of the country; the names
+    of regions alone stay in English (docs/intake.md)."""
+    from tropa.cases import questionnaire
+
+    q = questionnaire.load()
+    texts = [("intro", q.intro)]
+    for question in q.questions:
+        texts.append((question.id, question.label))
+        if question.help:
+            texts.append((f"{question.id} help", question.help))
+        texts += [(f"{question.id}={o.value}", o.label) for o in question.options]
+    texts += [(f"region group {code}", label) for code, label in q.region_groups]
+    missing = [where for where, text in texts if not dict.get(text, language)]
+    assert not missing, f"questionnaire texts without {language}: {missing}"

@@ -81,7 +81,7 @@ def test_it_sends_hsts_and_secure_cookies_under_tls(monkeypatch):
 def test_public_pages_default_to_russian_whatever_the_browser_says():
     response = russian_client().get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     page = response.content.decode()
-    assert '<html lang="ru">' in page
+    assert '<html lang="ru" dir="ltr">' in page
     assert response["Content-Language"] == "ru"
 
 
@@ -90,7 +90,7 @@ def test_the_language_switch_works_without_javascript():
     response = client.post("/language/", {"language": "en", "next": "/"})
     assert response.status_code == 302
     assert response.url == "/"
-    assert '<html lang="en">' in client.get("/").content.decode()
+    assert '<html lang="en" dir="ltr">' in client.get("/").content.decode()
     cookie = response.cookies["tropa_lang"]
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Strict"
@@ -100,7 +100,7 @@ def test_the_language_switch_ignores_unknown_languages_and_foreign_targets():
     client = russian_client()
     response = client.post("/language/", {"language": "xx", "next": "https://evil.example/"})
     assert response.url == "/"
-    assert '<html lang="ru">' in client.get("/").content.decode()
+    assert '<html lang="ru" dir="ltr">' in client.get("/").content.decode()
 
 
 def test_the_language_switch_remembers_a_staff_members_choice(consultant, signed_in):
@@ -121,7 +121,7 @@ def test_every_page_is_free_of_script_and_external_resources(consultant, signed_
 def test_an_unknown_page_is_a_kind_404_in_both_languages():
     assert "Not found" in english_client().get("/nothing-here/").content.decode()
     page = russian_client().get("/nothing-here/").content.decode()
-    assert '<html lang="ru">' in page
+    assert '<html lang="ru" dir="ltr">' in page
 
 
 def test_log_messages_lose_anything_shaped_like_an_address(caplog):

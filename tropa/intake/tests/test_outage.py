@@ -30,7 +30,7 @@ def test_the_questionnaire_keeps_everything_typed_and_stores_nothing(org):
     page = response.content.decode()
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
-    assert '<html lang="ru">' in page  # Russian, the requester side's default
+    assert '<html lang="ru" dir="ltr">' in page  # Russian, the requester side's default
     assert "История-маркер-O7" in page  # still in the form, to send again
     assert not Case.objects.exists()
 
@@ -40,7 +40,7 @@ def test_the_answer_is_in_the_language_the_person_chose(org):
     with database_away():
         response = client.post("/request/", {"situation": "summons", "story": "My story"})
     assert response.status_code == 503
-    assert '<html lang="en">' in response.content.decode()
+    assert '<html lang="en" dir="ltr">' in response.content.decode()
     assert "My story" in response.content.decode()
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from tropa.reports.models import Release
 from tropa.reports.tests.conftest import month_back
 from tropa.testing import statistics
-from tropa.testing.browser import screenshot, staff_sign_in
+from tropa.testing.browser import choose_public_language, screenshot, staff_sign_in
 from tropa.testing.people import NAMED
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,9 +54,7 @@ def test_a_visitor_reads_the_impact_page(page_js_off: Page, make_person, languag
     page.set_viewport_size(DESKTOP)
     statistics.fill_history(make_person(*NAMED["analyst"]))
     page.goto("/impact/")
-    choice = page.locator(f"header form.lang button[value={language}]")
-    if choice.is_enabled():
-        choice.click()
+    choose_public_language(page, language)
     expect(page.locator("html")).to_have_attribute("lang", language)
     headline = page.locator("section.headline")
     expect(headline).to_contain_text("Всего с" if language == "ru" else "Since")

@@ -1,0 +1,66 @@
+"""The languages Tropa speaks, and to whom.
+
+Requesters (the public pages, the portal, the bot) may use every language
+with a catalog; staff pages speak Russian and English only. Each catalog
+says in its header whether a native speaker has reviewed it
+(`X-Tropa-Reviewed: yes` or `no`); pages in an unreviewed language say so,
+in that language and in English (docs/intake.md: how to add a language).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.utils.translation import get_language, to_locale
+
+LOCALE = Path(__file__).resolve().parents[1] / "locale"
+
+
+@dataclass(frozen=True)
+class Spoken:
+    code: str
+    own_name: str  # in its own script: what the picker shows
+    rtl: bool = False
+
+
+# In the picker's order: Russian first, then English, then the languages of
+# foreign recruits (issue 18's order).
+REQUESTER = (
+    Spoken("ru", "Русский"),
+    Spoken("en", "English"),
+    Spoken("uz", "Oʻzbekcha"),
+    Spoken("fa-af", "دری", rtl=True),
+)
+STAFF = ("ru", "en")
+CODES = tuple(spoken.code for spoken in REQUESTER)
+
+
+def spoken(code: str) -> Spoken | None:
+    return next((s for s in REQUESTER if s.code == code), None)
+
+
+def current() -> str:
+    code = (get_language() or "ru").lower()
+    return code if code in CODES else "ru"
+
+
+@cache
+def reviewed(code: str) -> bool:
+    """Whether the catalog's header says a native speaker reviewed it.
+    Russian and English are Tropa's own languages: reviewed."""
+    if code in STAFF:
+        return True
+    po = LOCALE / to_locale(code) / "LC_MESSAGES" / "django.po"
+    try:
+        head = po.read_text(encoding="utf-8")[:4000]
+    except OSError:
+        return False
+    return '"X-Tropa-Reviewed: yes\\n"' in head
+
+
+def staff_language(code: str) -> str:
+    """The language a staff page is shown in: a requester language a staff
+    member chose falls back to English."""
+    return code if code in STAFF else "en"
