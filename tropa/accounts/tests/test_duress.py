@@ -215,3 +215,13 @@ def test_staff_admins_see_the_decoy_for_what_it_is(admin, coordinator, consultan
     assert "A decoy: this account opened when ivan~" in page
     real_page = signed_in(admin).get(f"/staff/people/{decoy.decoy_of_id}/").content.decode()
     assert "Their duress password was used: the decoy ivan opened" in real_page
+
+
+def test_a_decoy_is_never_offered_when_a_case_is_assigned(coordinator, consultant):
+    from tropa.cases import queries
+
+    _c, case = new_case(coordinator)
+    with_duress(consultant)
+    post_login(english_client(), "ivan", DURESS, consultant.code())
+    decoy = Staff.objects.get(username="ivan")
+    assert decoy not in queries.candidates(case, [])
