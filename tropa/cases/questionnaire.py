@@ -51,6 +51,7 @@ PREFER_NOT = Texts(
         "ru": "Не хочу отвечать",
         "en": "I'd rather not answer",
         "uz": "Javob bermaslikni afzal koʻraman",
+        "tg": "Намехоҳам ҷавоб диҳам",
         "fa-af": "ترجیح می‌دهم جواب ندهم",
     }
 )

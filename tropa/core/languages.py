@@ -31,6 +31,7 @@ REQUESTER = (
     Spoken("ru", "Русский"),
     Spoken("en", "English"),
     Spoken("uz", "Oʻzbekcha"),
+    Spoken("tg", "Тоҷикӣ"),
     Spoken("fa-af", "دری", rtl=True),
 )
 STAFF = ("ru", "en")
