@@ -208,7 +208,14 @@ X_FRAME_OPTIONS = "DENY"
 LANGUAGE_CODE = "ru"
 # Every language with a catalog (tropa/core/languages.py: requesters may use
 # them all; staff pages speak Russian and English).
-LANGUAGES = [("ru", "Русский"), ("en", "English"), ("uz", "Oʻzbekcha"), ("tg", "Тоҷикӣ"), ("fa-af", "دری")]
+LANGUAGES = [
+    ("ru", "Русский"),
+    ("en", "English"),
+    ("uz", "Oʻzbekcha"),
+    ("tg", "Тоҷикӣ"),
+    ("ky", "Кыргызча"),
+    ("fa-af", "دری"),
+]
 LANGUAGE_COOKIE_NAME = "tropa_lang"
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Strict"

@@ -52,6 +52,7 @@ PREFER_NOT = Texts(
         "en": "I'd rather not answer",
         "uz": "Javob bermaslikni afzal koʻraman",
         "tg": "Намехоҳам ҷавоб диҳам",
+        "ky": "Жооп бербей коёюн",
         "fa-af": "ترجیح می‌دهم جواب ندهم",
     }
 )

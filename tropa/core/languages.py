@@ -32,6 +32,7 @@ REQUESTER = (
     Spoken("en", "English"),
     Spoken("uz", "Oʻzbekcha"),
     Spoken("tg", "Тоҷикӣ"),
+    Spoken("ky", "Кыргызча"),
     Spoken("fa-af", "دری", rtl=True),
 )
 STAFF = ("ru", "en")

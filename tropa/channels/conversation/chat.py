@@ -135,7 +135,10 @@ class Conversation(QuestionnaireSteps, CaseSteps):
     def ask_language(self) -> None:
         self.say(
             texts.choose_language(),
-            [[Button(label, callbacks.encode(Press.LANGUAGE, code)) for code, label in LANGUAGES]],
+            [  # three to a row, so that each name stays readable on a phone
+                [Button(label, callbacks.encode(Press.LANGUAGE, code)) for code, label in row]
+                for row in (LANGUAGES[i : i + 3] for i in range(0, len(LANGUAGES), 3))
+            ],
         )
 
     def remember_words(self) -> None:
