@@ -29,7 +29,10 @@ ORPHAN_SECONDS = 10.0  # a review saw orphans serve on for 13 s and more
 def children(pid: int) -> list[int]:
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        text = (task / "children").read_text()
+        try:
+            text = (task / "children").read_text()
+        except OSError:  # the thread (or the process) ended between the listing and the read
+            continue
         found += [int(child) for child in text.split()]
     return found
 
