@@ -32,20 +32,21 @@ class CodeForm(forms.Form):
     )
 
 
-class PasswordChangeForm(forms.Form):
-    current = forms.CharField(
-        label=_("Current password"), max_length=1024, strip=False, widget=forms.PasswordInput
-    )
-    new = forms.CharField(
-        label=_("New password"),
+def _password(label: str, help_text: str = "", *, required: bool = True) -> forms.CharField:
+    return forms.CharField(
+        label=label,
         max_length=1024,
         strip=False,
+        required=required,
         widget=forms.PasswordInput,
-        help_text=_("At least 12 characters; a few unrelated words work well."),
+        help_text=help_text,
     )
-    repeat = forms.CharField(
-        label=_("New password again"), max_length=1024, strip=False, widget=forms.PasswordInput
-    )
+
+
+class OwnPasswordForm(forms.Form):
+    """A form that asks for the person's own password first."""
+
+    current = _password(_("Current password"))
 
     def __init__(self, staff: Staff, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -56,6 +57,13 @@ class PasswordChangeForm(forms.Form):
         if not self.staff.check_password(current):
             raise ValidationError(_("That is not your current password."), code="wrong")
         return current
+
+
+class PasswordChangeForm(OwnPasswordForm):
+    new = _password(
+        _("New password"), _("At least 12 characters; a few unrelated words work well.")
+    )
+    repeat = _password(_("New password again"))
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -72,38 +80,20 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class DuressPasswordForm(forms.Form):
+class DuressPasswordForm(OwnPasswordForm):
     """Choose or remove the duress password; the person's own password first."""
 
-    current = forms.CharField(
-        label=_("Your own password"), max_length=1024, strip=False, widget=forms.PasswordInput
-    )
-    new = forms.CharField(
-        label=_("Duress password"),
-        max_length=1024,
-        strip=False,
+    current = _password(_("Your own password"))
+    new = _password(
+        _("Duress password"),
+        _("At least 12 characters, and not your own password."),
         required=False,
-        widget=forms.PasswordInput,
-        help_text=_("At least 12 characters, and not your own password."),
     )
-    repeat = forms.CharField(
-        label=_("Duress password again"),
-        max_length=1024,
-        strip=False,
-        required=False,
-        widget=forms.PasswordInput,
-    )
+    repeat = _password(_("Duress password again"), required=False)
 
     def __init__(self, staff: Staff, *args: object, remove: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.staff = staff
+        super().__init__(staff, *args, **kwargs)
         self.remove = remove
-
-    def clean_current(self) -> str:
-        current: str = self.cleaned_data["current"]
-        if not self.staff.check_password(current):
-            raise ValidationError(_("That is not your current password."), code="wrong")
-        return current
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

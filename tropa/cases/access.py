@@ -42,6 +42,14 @@ def get_case_for(staff: Staff, case_id: uuid.UUID | str) -> Case:
     return case
 
 
+def get_managed_case_for(staff: Staff, case_id: uuid.UUID | str) -> Case:
+    """A case this person may manage (assign, hold, discard), else 404."""
+    case = get_case_for(staff, case_id)
+    if not can_manage(staff, case):
+        raise Http404
+    return case
+
+
 def can_triage(staff: Staff) -> bool:
     return staff.role in (Role.COORDINATOR, Role.TRIAGE) and staff.is_active
 

@@ -6,29 +6,21 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tropa.accounts.current import keys_of, staff_of
 from tropa.cases import actions, retention
-from tropa.cases.access import can_manage, get_case_for
+from tropa.cases.access import get_managed_case_for
 from tropa.cases.case_page import back_to_case, no_key, render_case_page
 from tropa.cases.forms import HoldForm
-from tropa.cases.models import Case
 from tropa.keyring.actions import NoAccess
-
-
-def _managed(request: HttpRequest, case_id: uuid.UUID) -> Case:
-    case = get_case_for(staff_of(request), case_id)
-    if not can_manage(staff_of(request), case):
-        raise Http404
-    return case
 
 
 @require_POST
 def hold(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    case = _managed(request, case_id)
+    case = get_managed_case_for(staff_of(request), case_id)
     form = HoldForm(request.POST)
     if not form.is_valid():
         return render_case_page(request, case, hold_form=form, status=400)
@@ -47,7 +39,7 @@ def hold(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 def release(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    case = _managed(request, case_id)
+    case = get_managed_case_for(staff_of(request), case_id)
     try:
         retention.release(case, staff_of(request))
     except retention.Refused:

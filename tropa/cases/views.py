@@ -24,10 +24,10 @@ from tropa import vault
 from tropa.accounts.current import keys_of as _keys
 from tropa.accounts.current import staff_of as _staff
 from tropa.cases import actions, files, queries
-from tropa.cases.access import can_manage, get_case_for
+from tropa.cases.access import get_case_for, get_managed_case_for
 from tropa.cases.case_page import NOT_ALLOWED, back_to_case, no_key, render_case_page
 from tropa.cases.forms import AssignForm, NoteForm, ReplyForm, StatusForm, TaskForm, UploadForm
-from tropa.cases.models import Case, Status
+from tropa.cases.models import Status
 from tropa.cases.uploads import SealedUpload, accepts_sealed_uploads
 from tropa.core.views import file_download
 from tropa.keyring.actions import NoAccess
@@ -163,18 +163,11 @@ def status(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return back_to_case(case, "status")
 
 
-def _managed_case(request: HttpRequest, case_id: uuid.UUID) -> Case:
-    case = get_case_for(_staff(request), case_id)
-    if not can_manage(_staff(request), case):
-        raise Http404
-    return case
-
-
 @require_POST
 def assign(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Assign a consultant, add another one, or transfer (with "in place of")."""
     staff = _staff(request)
-    case = _managed_case(request, case_id)
+    case = get_managed_case_for(staff, case_id)
     assigned = [a.staff for a in case.assignments.select_related("staff")]
     form = AssignForm(
         request.POST, candidates=queries.candidates(case, assigned), assigned=assigned
@@ -214,7 +207,7 @@ def assign(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def unassign(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     staff = _staff(request)
-    case = _managed_case(request, case_id)
+    case = get_managed_case_for(staff, case_id)
     assignment = (
         case.assignments.select_related("staff")
         .filter(staff_id=_uuid(request.POST.get("staff")))
