@@ -214,6 +214,7 @@ LANGUAGES = [
     ("uz", "Oʻzbekcha"),
     ("tg", "Тоҷикӣ"),
     ("ky", "Кыргызча"),
+    ("hi", "हिन्दी"),
     ("fa-af", "دری"),
 ]
 LANGUAGE_COOKIE_NAME = "tropa_lang"
