@@ -33,6 +33,7 @@ REQUESTER = (
     Spoken("uz", "Oʻzbekcha"),
     Spoken("tg", "Тоҷикӣ"),
     Spoken("ky", "Кыргызча"),
+    Spoken("ne", "नेपाली"),
     Spoken("hi", "हिन्दी"),
     Spoken("fa-af", "دری", rtl=True),
 )
