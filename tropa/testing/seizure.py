@@ -249,7 +249,7 @@ def choose_language(visitor: Visitor, language: str) -> None:
     if language == "en":
         page = visitor.post("/language/", [("language", "en"), ("next", "/")])
         assert page.status == 200
-        assert '<html lang="en">' in page.body
+        assert '<html lang="en" dir="ltr">' in page.body
 
 
 def request_fields(markers: Markers, language: str, label: str, **answers: str) -> list[tuple]:
