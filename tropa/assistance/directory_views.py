@@ -26,6 +26,7 @@ from tropa.assistance import directory, queries
 from tropa.assistance.directory_forms import LegPointsForm, PointForm, ServiceForm
 from tropa.assistance.models import Entry, EntryType, LegPoint
 from tropa.cases.access import visible_cases
+from tropa.core import languages
 from tropa.journeys.models import Leg, LegStatus
 from tropa.keyring.actions import NoAccess
 
@@ -54,11 +55,17 @@ def listing(request: HttpRequest) -> HttpResponse:
     entries = _entries(keys, kind if kind in EntryType.values else "")
     if request.GET.get("stale"):
         entries = [e for e in entries if e.stale]
-    return render(
-        request,
-        "assistance/directory.html",
-        {"entries": entries, "edit": directory.may_edit(staff), "type": kind},
-    )
+    language = request.GET.get("language", "")
+    if language in languages.CODES:  # interpreters and services who speak it
+        entries = [e for e in entries if languages.named_in(language, e.data.get("languages", ""))]
+    context = {
+        "entries": entries,
+        "edit": directory.may_edit(staff),
+        "type": kind,
+        "language": language,
+        "languages": languages.REQUESTER,
+    }
+    return render(request, "assistance/directory.html", context)
 
 
 def _entry_of(entry_id: uuid.UUID) -> Entry:

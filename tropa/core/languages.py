@@ -38,6 +38,27 @@ REQUESTER = (
     Spoken("fa-af", "دری", rtl=True),
 )
 STAFF = ("ru", "en")
+# How a free-text "languages" field (a directory entry's) may name each one.
+SPELLINGS = {
+    "ru": ("russian", "русск", "рус"),
+    "en": ("english", "англ"),
+    "uz": ("uzbek", "oʻzbek", "o'zbek", "ozbek", "узбек"),
+    "tg": ("tajik", "тоҷик", "таджик"),
+    "ky": ("kyrgyz", "kirghiz", "кыргыз", "киргиз"),
+    "ne": ("nepali", "नेपाली", "непал"),
+    "hi": ("hindi", "हिन्दी", "хинди"),
+    "fa-af": ("dari", "دری", "дари", "persian", "farsi", "фарси"),
+}
+
+
+def named_in(code: str, text: str) -> bool:
+    """Whether free text ("uzbek, russian") names the language `code`."""
+    lowered = text.lower()
+    return code.lower() in {w.strip(" ,;/").lower() for w in lowered.split()} or any(
+        spelling in lowered for spelling in SPELLINGS.get(code, ())
+    )
+
+
 CODES = tuple(spoken.code for spoken in REQUESTER)
 
 

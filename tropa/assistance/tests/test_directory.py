@@ -317,3 +317,20 @@ def test_a_colleague_with_new_keys_gets_a_fresh_copy(coordinator, consultant, si
     directory.opened(coordinator.staff, coordinator.keys())  # a colleague opens it
     keys = directory.opened(consultant.staff, new_keys)
     assert directory.read([entry], keys)[0].name == SERVICE["name"]
+
+
+def test_interpreters_are_found_by_the_language_they_speak(coordinator, consultant, signed_in):
+    add(coordinator, SERVICE)
+    add(
+        coordinator,
+        {**SERVICE, "name": "Переводчик Икром", "kind": "interpreter", "languages": "узбекский"},
+    )
+    add(coordinator, {**SERVICE, "name": "Tarjimon Dilnoza", "kind": "interpreter",
+                      "languages": "Oʻzbek, русский"})  # fmt: skip
+    ivan = signed_in(consultant)
+    found = page_text(ivan.get("/staff/directory/?language=uz"))
+    assert "Переводчик Икром" in found and "Tarjimon Dilnoza" in found
+    assert "Психолог Анна" not in found
+    assert "Психолог Анна" in page_text(ivan.get("/staff/directory/?language=en"))
+    # an unknown language is ignored, as if the filter were not set
+    assert "Психолог Анна" in page_text(ivan.get("/staff/directory/?language=xx"))
