@@ -216,6 +216,7 @@ LANGUAGES = [
     ("ky", "Кыргызча"),
     ("ne", "नेपाली"),
     ("hi", "हिन्दी"),
+    ("kk", "Қазақша"),
     ("fa-af", "دری"),
 ]
 LANGUAGE_COOKIE_NAME = "tropa_lang"

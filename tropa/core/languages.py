@@ -35,6 +35,7 @@ REQUESTER = (
     Spoken("ky", "Кыргызча"),
     Spoken("ne", "नेपाली"),
     Spoken("hi", "हिन्दी"),
+    Spoken("kk", "Қазақша"),
     Spoken("fa-af", "دری", rtl=True),
 )
 STAFF = ("ru", "en")
@@ -47,6 +48,7 @@ SPELLINGS = {
     "ky": ("kyrgyz", "kirghiz", "кыргыз", "киргиз"),
     "ne": ("nepali", "नेपाली", "непал"),
     "hi": ("hindi", "हिन्दी", "хинди"),
+    "kk": ("kazakh", "qazaq", "қазақ", "казах"),
     "fa-af": ("dari", "دری", "дари", "persian", "farsi", "фарси"),
 }
 
