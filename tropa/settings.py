@@ -217,6 +217,7 @@ LANGUAGES = [
     ("ne", "नेपाली"),
     ("hi", "हिन्दी"),
     ("kk", "Қазақша"),
+    ("es", "Español"),
     ("fa-af", "دری"),
 ]
 LANGUAGE_COOKIE_NAME = "tropa_lang"

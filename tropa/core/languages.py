@@ -36,6 +36,7 @@ REQUESTER = (
     Spoken("ne", "नेपाली"),
     Spoken("hi", "हिन्दी"),
     Spoken("kk", "Қазақша"),
+    Spoken("es", "Español"),
     Spoken("fa-af", "دری", rtl=True),
 )
 STAFF = ("ru", "en")
@@ -49,6 +50,7 @@ SPELLINGS = {
     "ne": ("nepali", "नेपाली", "непал"),
     "hi": ("hindi", "हिन्दी", "хинди"),
     "kk": ("kazakh", "qazaq", "қазақ", "казах"),
+    "es": ("spanish", "español", "espanol", "castellano", "испан"),
     "fa-af": ("dari", "دری", "дари", "persian", "farsi", "фарси"),
 }
 
