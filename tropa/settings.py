@@ -218,6 +218,7 @@ LANGUAGES = [
     ("hi", "हिन्दी"),
     ("kk", "Қазақша"),
     ("es", "Español"),
+    ("ar", "العربية"),
     ("fa-af", "دری"),
 ]
 LANGUAGE_COOKIE_NAME = "tropa_lang"

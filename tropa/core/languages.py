@@ -37,6 +37,7 @@ REQUESTER = (
     Spoken("hi", "हिन्दी"),
     Spoken("kk", "Қазақша"),
     Spoken("es", "Español"),
+    Spoken("ar", "العربية", rtl=True),
     Spoken("fa-af", "دری", rtl=True),
 )
 STAFF = ("ru", "en")
@@ -51,6 +52,7 @@ SPELLINGS = {
     "hi": ("hindi", "हिन्दी", "хинди"),
     "kk": ("kazakh", "qazaq", "қазақ", "казах"),
     "es": ("spanish", "español", "espanol", "castellano", "испан"),
+    "ar": ("arabic", "العربية", "عربي", "араб"),
     "fa-af": ("dari", "دری", "дари", "persian", "farsi", "фарси"),
 }
 

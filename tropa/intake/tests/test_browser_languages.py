@@ -16,6 +16,7 @@ pytestmark = pytest.mark.browser
 WORDS = {
     "uz": {"ask": "Yordam soʻrash", "portal": "Suhbatingiz", "sent": "Yuborildi."},
     "fa-af": {"ask": "درخواست کمک", "portal": "گفتگوی شما", "sent": "فرستاده شد."},
+    "ar": {"ask": "اطلب المساعدة", "portal": "محادثتك", "sent": "أُرسل."},
 }
 
 
@@ -26,7 +27,9 @@ def fits(page: Page, step: str) -> None:
     assert wide <= seen, f"{step}: {wide} px wide on a {seen} px screen"
 
 
-@pytest.mark.parametrize(("language", "direction"), [("uz", "ltr"), ("fa-af", "rtl")])
+@pytest.mark.parametrize(
+    ("language", "direction"), [("uz", "ltr"), ("fa-af", "rtl"), ("ar", "rtl")]
+)
 def test_a_requester_walks_intake_and_portal_in_a_new_language(
     page_js_off: Page,
     org,  # noqa: F811

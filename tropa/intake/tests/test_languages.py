@@ -47,6 +47,7 @@ def test_the_choice_lasts_for_the_visit_only(org):
     [
         ("uz", "ltr", "Majburiy harbiy xizmatdan qutulishga yordam"),
         ("fa-af", "rtl", "کمک برای رهایی از خدمت نظامی اجباری"),
+        ("ar", "rtl", "مساعدة على النجاة من الخدمة العسكرية القسرية"),
     ],
 )
 def test_a_new_language_reads_in_its_direction_with_the_unreviewed_notice(
