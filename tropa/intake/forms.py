@@ -17,7 +17,14 @@ class CodenameForm(forms.Form):
             "The words you were given, in the same order. Capitals and dashes do not matter."
         ),
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+            # Left to right on every page: the words are Latin or Cyrillic,
+            # and their order is the codename.
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "dir": "ltr",
+            }
         ),
     )
 

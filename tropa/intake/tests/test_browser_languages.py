@@ -52,6 +52,9 @@ def test_a_requester_walks_intake_and_portal_in_a_new_language(
     fits(page, f"lang-{language}-request")
     form.locator("button[type=submit]").click()
     codename = codename_words(page)
+    # The words read left to right on every page, in their order (the codename)
+    first, second = page.locator("main p.codename span").all()[:2]
+    assert first.bounding_box()["x"] < second.bounding_box()["x"]
     fits(page, f"lang-{language}-codename")
     page.locator("main form input[name=kept]").check()
     page.locator("main form button[type=submit]").click()
