@@ -476,6 +476,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     database_arguments(parser)
     parser.add_argument("--analyze", action="store_true", help="ANALYZE after loading (SQLite)")
+    parser.add_argument(
+        "--blocks", action="store_true", help="also time each home-page provider on its own"
+    )
     in_fresh_database(parser.parse_args(), run)
 
 
@@ -533,11 +536,44 @@ def run(args: argparse.Namespace, database: str) -> None:
         verdict = "within" if p95 <= budget else "OVER"
         print(f"  {label:28} {percentiles(timings)}   ({verdict} the {budget} ms budget)")
     # A consultant's home: their own cases among the 100,000
-    status, timings = timed(sign_in(consultants[0].username), "/staff/", args.runs)
+    consultant = sign_in(consultants[0].username)
+    status, timings = timed(consultant, "/staff/", args.runs)
     ms = sorted(timings)
     p95 = ms[max(0, int(round(0.95 * len(ms))) - 1)] * 1000
     verdict = "within" if p95 <= 50 else "OVER"
     print(f"  {'staff home, consultant':28} {percentiles(timings)}   ({verdict} the 50 ms budget)")
+    if args.blocks:
+        for who, home_client in (("coordinator", client), ("consultant", consultant)):
+            by_block(who, home_client, args.runs)
+
+
+def by_block(who: str, client: object, runs: int) -> None:
+    """Each home-page provider's share of the page, timed inside the requests."""
+    from tropa.core import home
+
+    spent: dict[str, list[float]] = {}
+    providers = list(home.PROVIDERS._items)
+
+    def timing(provider: home.Provider) -> home.Provider:
+        name = f"{provider.__module__.removeprefix('tropa.')}.{provider.__name__}"
+
+        def timed_provider(request: object) -> list[home.Block]:
+            started = time.perf_counter()
+            try:
+                return provider(request)  # type: ignore[arg-type]
+            finally:
+                spent.setdefault(name, []).append(time.perf_counter() - started)
+
+        return timed_provider
+
+    home.PROVIDERS._items[:] = [timing(p) for p in providers]
+    try:
+        timed(client, "/staff/", runs)
+    finally:
+        home.PROVIDERS._items[:] = providers
+    print(f"  home blocks, {who} (each provider, {runs} requests + 5 warm-up):")
+    for name, timings in sorted(spent.items(), key=lambda item: -statistics.median(item[1])):
+        print(f"    {name:40} {percentiles(timings)}")
 
 
 if __name__ == "__main__":

@@ -172,6 +172,9 @@ TROPA_LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15, minimum=1)
 SESSION_ENGINE = "tropa.core.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=5) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# A request that changes nothing in the session, within the minute its row
+# already ends on, does not write the row again (tropa/core/sessions.py).
+TROPA_SESSION_SKIP_SAME_WRITE = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_NAME = "tropa_session"
 SESSION_COOKIE_HTTPONLY = True

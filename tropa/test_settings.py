@@ -26,3 +26,7 @@ OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Every test reads surge mode afresh (a rolled-back switch must not linger).
 TROPA_SURGE_CACHE_SECONDS = 0
+# Every request writes its session, so that a page's query count does not
+# depend on whether a minute ended between two requests (the skip has its
+# own tests: tropa/core/tests/test_sessions.py).
+TROPA_SESSION_SKIP_SAME_WRITE = False

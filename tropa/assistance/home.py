@@ -15,7 +15,7 @@ from tropa.assistance import queries
 from tropa.assistance.directory import STALE_AFTER_DAYS
 from tropa.assistance.models import Entry, LegalDeadline, Referral, ReferralStatus, Route
 from tropa.assistance.referrals import NO_ANSWER_AFTER
-from tropa.cases.models import Assignment
+from tropa.cases.models import Assignment, Case
 from tropa.core import clock
 from tropa.core.home import LINES, Block, Line
 
@@ -27,8 +27,12 @@ def provide(request: HttpRequest) -> list[Block]:
     now = queries.today()
     apps = queries.needing_for(staff)
     total = apps.count()
+    top = list(apps[:LINES]) if total else []
+    aliases = dict(
+        Case.objects.filter(pk__in=[app.case_id for app in top]).values_list("pk", "alias")
+    )
     lines = []
-    for app in apps[:LINES] if total else []:
+    for app in top:
         row = queries.row(app, now)
         if row.passed:
             note, tone = _("date passed"), "danger"
@@ -38,7 +42,8 @@ def provide(request: HttpRequest) -> list[Block]:
             note, tone = _("documents missing"), "warn"
         lines.append(
             Line(
-                f"{app.case.alias or app.case_id} · {row.country}, {Route(app.route).label}",
+                f"{aliases.get(app.case_id) or app.case_id} · "
+                f"{row.country}, {Route(app.route).label}",
                 reverse("assistance:application", args=[app.case_id, app.pk]),
                 note,
                 tone=tone,

@@ -9,10 +9,10 @@ their team's.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db.models import (
-    Count,
     F,
     OuterRef,
     Q,
@@ -30,7 +30,7 @@ from tropa.cases import queries
 from tropa.cases.home_new import new_requests_block, waited
 from tropa.cases.models import OPEN_STATUSES, Assignment, Case, LastSeen, Status, Task
 from tropa.core import clock
-from tropa.core.home import LINES, Block, Line
+from tropa.core.home import LINES, Block, Line, capped
 from tropa.core.hours import hours_before
 
 
@@ -80,9 +80,15 @@ def overdue_for_answer(team: Team | None) -> Q:
     )
 
 
-def is_late(team: Team | None, waiting_since: object, replied_at: object) -> bool:
+def lateness(team: Team | None) -> Callable[[object, object], bool]:
+    """Whether a case waiting since then, last answered then, is past its
+    target (the targets worked out once for the whole block)."""
     first, later = targets(team)
-    return waiting_since < (first if replied_at is None else later)  # type: ignore[operator]
+
+    def is_late(waiting_since: object, replied_at: object) -> bool:
+        return waiting_since < (first if replied_at is None else later)  # type: ignore[operator]
+
+    return is_late
 
 
 def quiet_since(staff: Staff) -> tuple[Q, Q]:
@@ -96,36 +102,36 @@ def quiet_since(staff: Staff) -> tuple[Q, Q]:
 
 
 def counts(staff: Staff, *wanted: str) -> dict[str, int]:
-    """The counts the person's blocks need, each a range over one index: a
+    """The counts the person's blocks need, each a range over one index (a
     consultant's over their own queue rows, a coordinator's over the team's
-    open cases (the partial indexes on Case)."""
-
-    def waiting_and_late() -> dict[str, int]:
-        # One pass over the team's waiting cases in "case_waiting" for both
-        # (counting a column of the index: "pk" would read every row)
-        waiting = team_cases(staff).filter(waiting_since__isnull=False)
-        return waiting.aggregate(
-            waiting=Count("waiting_since"),
-            late=Count("waiting_since", filter=overdue_for_answer(staff.team)),
-        )
-
+    open cases: the partial indexes on Case), read no further than the cap
+    (tropa/core/home.py): past it the page says "1000+"."""
+    waiting = team_cases(staff).filter(waiting_since__isnull=False)
+    # Each counts a column of its index: "pk" would read every row.
     queries = {
-        "mine": lambda: my_queue(staff).filter(waiting_since__isnull=False).count(),
-        "unread": lambda: my_queue(staff).filter(unread_since__isnull=False).count(),
-        "stale": lambda: sum(team_cases(staff).filter(q).count() for q in quiet_since(staff)),
-        "unassigned": lambda: team_cases(staff).filter(staff_count=0).count(),
+        "mine": lambda: capped(
+            my_queue(staff).filter(waiting_since__isnull=False).values("waiting_since")
+        ),
+        "unread": lambda: capped(
+            my_queue(staff).filter(unread_since__isnull=False).values("unread_since")
+        ),
+        "waiting": lambda: capped(waiting.values("waiting_since")),
+        "late": lambda: capped(
+            waiting.filter(overdue_for_answer(staff.team)).values("waiting_since")
+        ),
+        "stale": lambda: sum(
+            capped(team_cases(staff).filter(q).values("replied_at")) for q in quiet_since(staff)
+        ),
+        "unassigned": lambda: capped(team_cases(staff).filter(staff_count=0).values("staff_count")),
     }
-    found: dict[str, int] = {}
-    if "waiting" in wanted or "late" in wanted:
-        found.update(waiting_and_late())
-    found.update({name: queries[name]() for name in wanted if name in queries})
-    return found
+    return {name: queries[name]() for name in wanted}
 
 
 def waiting_block(staff: Staff, total: int, *, team: bool) -> Block:
     """The cases whose person wrote last, longest-waiting first: the team's
     for a coordinator, one's own otherwise."""
     rows: list[tuple[object, str, object, object]] = []
+    is_late = lateness(staff.team)
     if total and team:
         cases = team_cases(staff).filter(waiting_since__isnull=False)
         rows = [
@@ -151,7 +157,7 @@ def waiting_block(staff: Staff, total: int, *, team: bool) -> Block:
                 name,
                 case_url(pk),
                 waited(since),
-                tone="danger" if is_late(staff.team, since, replied) else "",
+                tone="danger" if is_late(since, replied) else "",
             )
             for pk, name, since, replied in rows
         ],

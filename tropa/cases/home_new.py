@@ -3,14 +3,13 @@ how many wait in each priority band, and the first few. Plaintext only."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from tropa.cases.models import Case, Status
 from tropa.core import clock
-from tropa.core.home import LINES, Block, Line
+from tropa.core.home import LINES, Block, Line, capped, shown
 
 # Priority bands of new requests (tropa/intake/triage.py scores 0-100).
 URGENT, HIGH = 60, 40
@@ -22,17 +21,13 @@ def waited(since: object) -> str:
 
 def new_requests_block() -> Block:
     new = Case.objects.filter(status=Status.NEW)
-    # One pass over the new requests in the inbox index (status, priority),
-    # counting a column of the index: "pk" would read every row
-    n = new.aggregate(
-        total=Count("priority"),
-        urgent=Count("priority", filter=Q(priority__gte=URGENT)),
-        high=Count("priority", filter=Q(priority__gte=HIGH, priority__lt=URGENT)),
-    )
+    # Three ranges of the inbox index (status, priority), each counted no
+    # further than the cap, on a column of the index ("pk" would read every row)
+    priority = new.values("priority")
     bands = {
-        "urgent": n["urgent"],
-        "high": n["high"],
-        "normal": n["total"] - n["urgent"] - n["high"],
+        "urgent": capped(priority.filter(priority__gte=URGENT)),
+        "high": capped(priority.filter(priority__gte=HIGH, priority__lt=URGENT)),
+        "normal": capped(priority.filter(priority__lt=HIGH)),
     }
     top = list(
         new.order_by("-priority", "received_at").only("id", "priority", "received_at")[:LINES]
@@ -44,12 +39,12 @@ def new_requests_block() -> Block:
         sum(bands.values()),
         [
             Line(
-                _("Urgent: %(n)s") % {"n": bands["urgent"]},
+                _("Urgent: %(n)s") % {"n": shown(bands["urgent"])},
                 inbox,
                 tone="danger" if bands["urgent"] else "",
             ),
-            Line(_("High: %(n)s") % {"n": bands["high"]}, inbox),
-            Line(_("Normal: %(n)s") % {"n": bands["normal"]}, inbox),
+            Line(_("High: %(n)s") % {"n": shown(bands["high"])}, inbox),
+            Line(_("Normal: %(n)s") % {"n": shown(bands["normal"])}, inbox),
         ]
         + [
             Line(

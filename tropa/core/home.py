@@ -12,13 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from tropa.core.registry import Registry
 
 # How many lines a block shows; its count says how many there are in all.
 LINES = 8
+# How far a count goes: past it a block says "1000+" and its list gives the
+# exact figure. Counting stops there, so the page costs the same with 2,000
+# cases waiting as with 20,000 (docs/workspace.md, "How it stays fast").
+CAP = 1000
 
 
 @dataclass
@@ -41,6 +47,27 @@ class Block:
     empty: str = ""  # said when the count is 0
     tone: str = ""  # of the block, when its count is not 0
     order: int = 100  # lower first: what can cost a life at the top
+    capped: bool = False  # there are more than CAP: the count shows "1000+"
+
+    def __post_init__(self) -> None:
+        if self.count > CAP:
+            self.count, self.capped = CAP, True
+
+    @property
+    def shown(self) -> str:
+        return f"{CAP}+" if self.capped else str(self.count)
+
+
+def capped(rows: QuerySet[Any]) -> int:
+    """How many rows, counting no further than CAP + 1. `rows` should be a
+    values() queryset of a column its index holds, so that counting reads the
+    index only."""
+    return rows.order_by()[: CAP + 1].count()
+
+
+def shown(n: int) -> str:
+    """A count as the page shows it: "1000+" past the cap."""
+    return f"{CAP}+" if n > CAP else str(n)
 
 
 Provider = Callable[[HttpRequest], list[Block]]

@@ -161,6 +161,28 @@ def test_a_coordinator_sees_the_team_new_requests_targets_and_caseloads(
     assert count(html, "failed-deliveries") == 1 and "smtp 550" in html
 
 
+def test_counts_stop_at_the_cap_and_say_so(coordinator, consultant, signed_in, monkeypatch):
+    """Past the cap a count reads "N+" and the list gives the exact figure:
+    counting stops there, so the page costs the same whatever the backlog."""
+    monkeypatch.setattr("tropa.core.home.CAP", 2)
+    for _ in range(3):
+        new_request()
+        new_case(coordinator)
+    new_case(coordinator, consultant)
+    with clock.moved(timedelta(days=8)):
+        html = home(signed_in(coordinator))
+    for key in ("new", "waiting", "late", "stale", "unassigned"):
+        assert re.search(r'class="badge home-count[^"]*">2\+<', block(html, key)), key
+    assert "See them all" in block(html, "waiting")
+    assert "Normal: 2+" in block(html, "new")
+    # Under the cap, the exact figure
+    monkeypatch.setattr("tropa.core.home.CAP", 5)
+    with clock.moved(timedelta(days=8)):
+        html = home(signed_in(coordinator))
+    assert count(html, "waiting") == 4 and count(html, "unassigned") == 3
+    assert "See them all" not in html
+
+
 def test_an_outsider_sees_nothing_of_other_peoples_cases(
     coordinator, consultant, outsider, signed_in
 ):
