@@ -34,10 +34,6 @@ class SessionStore(DatabaseStore):
         self._stored = (found.session_data, found.expire_date) if found else None
         return found
 
-    def get_expiry_date(self, **kwargs: Any) -> datetime:
-        kwargs.setdefault("modification", clock.now())  # the clock tests can move
-        return super().get_expiry_date(**kwargs)  # type: ignore[no-any-return]
-
     def create_model_instance(self, data: dict[str, Any]) -> Any:
         instance = super().create_model_instance(data)
         instance.expire_date = rounded_up(instance.expire_date)

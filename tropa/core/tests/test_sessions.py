@@ -9,16 +9,24 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from tropa.core import clock
 from tropa.core.sessions import SessionStore
 
 
-def at_second_5(then: timedelta = timedelta(0)):
-    """The clock moved by about `then`, to the 5th second of a minute: what
+@pytest.fixture
+def at_second_5(monkeypatch):
+    """at_second_5(later): Django's clock (sessions read it, not Tropa's)
+    moved by about `later`, to the 5th second of a minute, so that what
     follows (milliseconds) happens within one minute."""
-    now = clock.now() + then
-    return clock.moved(then + timedelta(seconds=65 - now.second, microseconds=-now.microsecond))
+    real = timezone.now
+
+    def move(later: timedelta = timedelta(0)) -> None:
+        now = real() + later
+        shift = later + timedelta(seconds=65 - now.second, microseconds=-now.microsecond)
+        monkeypatch.setattr(timezone, "now", lambda: real() + shift)
+
+    return move
 
 
 def session_writes(client, url="/staff/") -> int:
@@ -36,26 +44,22 @@ def skipping(settings):
     settings.TROPA_SESSION_SKIP_SAME_WRITE = True
 
 
-def test_reading_pages_writes_the_session_once_a_minute_at_most(consultant, signed_in):
+def test_reading_pages_writes_the_session_once_a_minute_at_most(consultant, signed_in, at_second_5):
     client = signed_in(consultant)
-    with at_second_5(timedelta(minutes=1)):
-        assert session_writes(client) == 1  # a new minute: the idle time starts again
-        ends = expiry(client)
-        assert ends.second == 0 and ends.microsecond == 0
-        assert session_writes(client) == 0  # the same row again: not written
-        assert expiry(client) == ends
-    with at_second_5(timedelta(minutes=3)):
-        assert session_writes(client) == 1
-        assert expiry(client) == ends + timedelta(minutes=2)
+    at_second_5(timedelta(minutes=1))
+    assert session_writes(client) == 1  # a new minute: the idle time starts again
+    ends = expiry(client)
+    assert ends.second == 0 and ends.microsecond == 0
+    assert session_writes(client) == 0  # the same row again: not written
+    assert expiry(client) == ends
+    at_second_5(timedelta(minutes=3))
+    assert session_writes(client) == 1
+    assert expiry(client) == ends + timedelta(minutes=2)
 
 
 @pytest.mark.django_db
-def test_any_change_to_the_session_is_written_at_once():
-    with at_second_5():
-        written_within_a_minute()
-
-
-def written_within_a_minute():
+def test_any_change_to_the_session_is_written_at_once(at_second_5):
+    at_second_5()
     store = SessionStore()
     store["list"] = ["a"]
     store.create()
