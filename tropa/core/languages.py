@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import django.conf.locale
 from django.utils.translation import get_language, to_locale
 
 LOCALE = Path(__file__).resolve().parents[1] / "locale"
@@ -36,6 +37,9 @@ REQUESTER = (
     Spoken("ne", "नेपाली"),
     Spoken("hi", "हिन्दी"),
     Spoken("kk", "Қазақша"),
+    Spoken("ta", "தமிழ்"),
+    Spoken("bn", "বাংলা"),
+    Spoken("si", "සිංහල"),
     Spoken("es", "Español"),
     Spoken("ar", "العربية", rtl=True),
     Spoken("fa-af", "دری", rtl=True),
@@ -51,6 +55,9 @@ SPELLINGS = {
     "ne": ("nepali", "नेपाली", "непал"),
     "hi": ("hindi", "हिन्दी", "хинди"),
     "kk": ("kazakh", "qazaq", "қазақ", "казах"),
+    "ta": ("tamil", "தமிழ்", "тамил"),
+    "bn": ("bengali", "bangla", "বাংলা", "бенгал"),
+    "si": ("sinhala", "sinhalese", "සිංහල", "сингал"),
     "es": ("spanish", "español", "espanol", "castellano", "испан"),
     "ar": ("arabic", "العربية", "عربي", "араб"),
     "fa-af": ("dari", "دری", "дари", "persian", "farsi", "фарси"),
@@ -89,6 +96,15 @@ def reviewed(code: str) -> bool:
     except OSError:
         return False
     return '"X-Tropa-Reviewed: yes\\n"' in head
+
+
+@cache
+def django_names_months(code: str) -> bool:
+    """Whether Django's own catalog translates month names for the language
+    (it has none for Sinhala: tropa/core/templatetags/tropa_time.py uses
+    Babel's data there)."""
+    own = Path(django.conf.locale.__file__).parent / to_locale(code) / "LC_MESSAGES"
+    return code in STAFF or (own / "django.mo").exists()
 
 
 def staff_language(code: str) -> str:

@@ -1,4 +1,4 @@
-"""A requester who reads Uzbek (left to right) or Dari (right to left) walks
+"""A requester who reads Uzbek or Tamil (left to right), Dari or Arabic (right to left) walks
 the intake and the portal in a real browser: JavaScript off, a phone screen,
 nothing wider than the screen, a screenshot of each step."""
 
@@ -17,6 +17,8 @@ WORDS = {
     "uz": {"ask": "Yordam soʻrash", "portal": "Suhbatingiz", "sent": "Yuborildi."},
     "fa-af": {"ask": "درخواست کمک", "portal": "گفتگوی شما", "sent": "فرستاده شد."},
     "ar": {"ask": "اطلب المساعدة", "portal": "محادثتك", "sent": "أُرسل."},
+    # Tamil: long words, the likeliest to push a phone screen sideways
+    "ta": {"ask": "உதவி கேளுங்கள்", "portal": "உங்கள் உரையாடல்", "sent": "அனுப்பப்பட்டது."},
 }
 
 
@@ -28,7 +30,7 @@ def fits(page: Page, step: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("language", "direction"), [("uz", "ltr"), ("fa-af", "rtl"), ("ar", "rtl")]
+    ("language", "direction"), [("uz", "ltr"), ("fa-af", "rtl"), ("ar", "rtl"), ("ta", "ltr")]
 )
 def test_a_requester_walks_intake_and_portal_in_a_new_language(
     page_js_off: Page,

@@ -11,9 +11,9 @@ from django.test import Client
 
 from tropa.accounts.models import Staff
 from tropa.cases.models import Case
-from tropa.core import languages
+from tropa.core import clock, languages
 from tropa.intake import codenames
-from tropa.testing.factories import new_case
+from tropa.testing.factories import new_case, new_requester, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,9 @@ def test_the_choice_lasts_for_the_visit_only(org):
         ("uz", "ltr", "Majburiy harbiy xizmatdan qutulishga yordam"),
         ("fa-af", "rtl", "کمک برای رهایی از خدمت نظامی اجباری"),
         ("ar", "rtl", "مساعدة على النجاة من الخدمة العسكرية القسرية"),
+        ("ta", "ltr", "கட்டாய இராணுவ சேவையிலிருந்து விடுபட உதவி"),
+        ("bn", "ltr", "বাধ্যতামূলক সামরিক সেবা থেকে বেরিয়ে আসতে সাহায্য"),
+        ("si", "ltr", "බලහත්කාර හමුදා සේවයෙන් මිදීමට උදව්"),
     ],
 )
 def test_a_new_language_reads_in_its_direction_with_the_unreviewed_notice(
@@ -118,3 +121,25 @@ def test_coordinators_filter_the_inbox_by_language_and_see_who_speaks_it(
     _c, case = new_case(coordinator)
     assignment = olga.get(f"/staff/cases/{case.pk}/").content.decode()
     assert re.search(r"ivan · [^<]*Oʻzbekcha", assignment)
+
+
+@pytest.mark.parametrize(
+    ("language", "month"),
+    [
+        ("si", "උඳුවප්"),  # Django has no Sinhala: Babel's CLDR names the month
+        ("fa-af", "دسمبر"),  # Dari's own month names, not Iran's (Django's "fa")
+        ("ta", "டிசம்பர்"),  # Django's own Tamil catalog
+        ("ru", "декабря"),
+    ],
+)
+def test_the_portal_dates_each_entry_in_the_readers_language(org, language, month):
+    december = clock.now().replace(month=12, day=4, hour=12) - clock.now()
+    with clock.moved(december):  # the request and its entries are dated in December
+        codename, _case = new_requester(language)
+    client = Client()
+    choose(client, language)
+    signed_in_client(codename, client)
+    page = client.get("/portal/").content.decode()
+    times = re.findall(r"<time [^>]*>([^<]+)</time>", page)
+    assert times and all(month in t for t in times), times
+    assert "December" not in page
