@@ -272,6 +272,26 @@ def test_each_requester_catalog_says_whether_a_native_speaker_reviewed_it(langua
 
 
 @pytest.mark.parametrize("language", REQUESTER_ONLY)
+def test_each_catalogs_plural_forms_follow_the_languages_cldr_rule(language):
+    """The header's formula sorts every count the way CLDR's rule (Babel's
+    data) does: one gettext form per CLDR category, for 0 to 1000. (Tajik,
+    Hindi, Bengali, Sinhala and Dari count 0 as "one"; Arabic has six.)"""
+    import gettext
+
+    from babel import Locale
+
+    po = polib.pofile(str(po_path(language)))
+    formula = po.metadata["Plural-Forms"].split("plural=", 1)[1].strip().rstrip(";")
+    form_of = gettext.c2py(formula)
+    rule = Locale.parse(to_locale(language)).plural_form
+    forms: dict[str, set[int]] = {}
+    for n in range(1001):
+        forms.setdefault(rule(n), set()).add(form_of(n))
+    assert all(len(f) == 1 for f in forms.values()), forms
+    assert len({f.pop() for f in forms.values()}) == len(forms), forms
+
+
+@pytest.mark.parametrize("language", REQUESTER_ONLY)
 def test_the_questionnaire_speaks_every_requester_language(language):
     """Every question, help text, choice and part of the country; the names
     of regions alone stay in English (docs/intake.md)."""
