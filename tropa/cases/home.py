@@ -8,12 +8,10 @@ their team's.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.db.models import (
-    F,
     OuterRef,
     Q,
     QuerySet,
@@ -30,7 +28,7 @@ from tropa.cases import queries
 from tropa.cases.home_new import new_requests_block, waited
 from tropa.cases.models import OPEN_STATUSES, Assignment, Case, LastSeen, Status, Task
 from tropa.core import clock
-from tropa.core.home import LINES, Block, Line, capped
+from tropa.core.home import LINES, Block, Line, capped_counts
 from tropa.core.hours import hours_before
 
 
@@ -105,26 +103,24 @@ def counts(staff: Staff, *wanted: str) -> dict[str, int]:
     """The counts the person's blocks need, each a range over one index (a
     consultant's over their own queue rows, a coordinator's over the team's
     open cases: the partial indexes on Case), read no further than the cap
-    (tropa/core/home.py): past it the page says "1000+"."""
+    (tropa/core/home.py): past it the page says "1000+". All in one query."""
     waiting = team_cases(staff).filter(waiting_since__isnull=False)
+    answered, never = quiet_since(staff)
     # Each counts a column of its index: "pk" would read every row.
-    queries = {
-        "mine": lambda: capped(
-            my_queue(staff).filter(waiting_since__isnull=False).values("waiting_since")
-        ),
-        "unread": lambda: capped(
-            my_queue(staff).filter(unread_since__isnull=False).values("unread_since")
-        ),
-        "waiting": lambda: capped(waiting.values("waiting_since")),
-        "late": lambda: capped(
-            waiting.filter(overdue_for_answer(staff.team)).values("waiting_since")
-        ),
-        "stale": lambda: sum(
-            capped(team_cases(staff).filter(q).values("replied_at")) for q in quiet_since(staff)
-        ),
-        "unassigned": lambda: capped(team_cases(staff).filter(staff_count=0).values("staff_count")),
+    rows = {
+        "mine": lambda: my_queue(staff).filter(waiting_since__isnull=False).values("waiting_since"),
+        "unread": lambda: my_queue(staff).filter(unread_since__isnull=False).values("unread_since"),
+        "waiting": lambda: waiting.values("waiting_since"),
+        "late": lambda: waiting.filter(overdue_for_answer(staff.team)).values("waiting_since"),
+        "stale": lambda: team_cases(staff).filter(answered).values("replied_at"),
+        "stale_never": lambda: team_cases(staff).filter(never).values("replied_at"),
+        "unassigned": lambda: team_cases(staff).filter(staff_count=0).values("staff_count"),
     }
-    return {name: queries[name]() for name in wanted}
+    names = [*wanted, "stale_never"] if "stale" in wanted else list(wanted)
+    found = capped_counts({name: rows[name]() for name in names})
+    if "stale" in wanted:
+        found["stale"] += found.pop("stale_never")
+    return found
 
 
 def waiting_block(staff: Staff, total: int, *, team: bool) -> Block:
@@ -274,14 +270,18 @@ def unassigned_block(staff: Staff, total: int) -> Block:
 
 def stale_block(staff: Staff, total: int) -> Block:
     days = staff.team.stale_after_days if staff.team else 7
-    # Never answered first (oldest triage first), then the longest quiet:
-    # the order of the "open_quiet" index, so no sort of every quiet case.
-    cases = (
-        team_cases(staff)
-        .filter(operator.or_(*quiet_since(staff)))
-        .order_by(F("replied_at").asc(nulls_first=True), "triaged_at", "pk")
-    )
-    rows = list(cases.only("id", "alias", "replied_at", "triaged_at")[:LINES]) if total else []
+    # Never answered first (oldest triage first), then the longest quiet: two
+    # ranges of the "case_quiet" index read in its order, one after the other
+    # (as one OR, PostgreSQL sorts every quiet case: it keeps NULLs last).
+    answered, never = quiet_since(staff)
+    rows: list[Case] = []
+    if total:
+        fields = ("id", "alias", "replied_at", "triaged_at")
+        quiet = team_cases(staff).only(*fields)
+        rows = list(quiet.filter(never).order_by("triaged_at", "pk")[:LINES])
+        if len(rows) < LINES:
+            more = quiet.filter(answered).order_by("replied_at", "triaged_at", "pk")
+            rows += list(more[: LINES - len(rows)])
     return Block(
         "stale",
         ngettext("Nothing from us for %(n)s day", "Nothing from us for %(n)s days or more", days)

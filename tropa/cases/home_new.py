@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from tropa.cases.models import Case, Status
 from tropa.core import clock
-from tropa.core.home import LINES, Block, Line, capped, shown
+from tropa.core.home import LINES, Block, Line, capped_counts, shown
 
 # Priority bands of new requests (tropa/intake/triage.py scores 0-100).
 URGENT, HIGH = 60, 40
@@ -24,11 +24,13 @@ def new_requests_block() -> Block:
     # Three ranges of the inbox index (status, priority), each counted no
     # further than the cap, on a column of the index ("pk" would read every row)
     priority = new.values("priority")
-    bands = {
-        "urgent": capped(priority.filter(priority__gte=URGENT)),
-        "high": capped(priority.filter(priority__gte=HIGH, priority__lt=URGENT)),
-        "normal": capped(priority.filter(priority__lt=HIGH)),
-    }
+    bands = capped_counts(
+        {
+            "urgent": priority.filter(priority__gte=URGENT),
+            "high": priority.filter(priority__gte=HIGH, priority__lt=URGENT),
+            "normal": priority.filter(priority__lt=HIGH),
+        }
+    )
     top = list(
         new.order_by("-priority", "received_at").only("id", "priority", "received_at")[:LINES]
     )
