@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.utils.timezone import localtime
 
 from tropa.audit.models import Action, Entry
 from tropa.cases import actions, labels, retention
@@ -77,7 +78,9 @@ def test_the_case_page_says_when_and_a_coordinator_holds_it(coordinator, consult
     _codename, case = closed_case(coordinator, consultant)
     olga = signed_in(coordinator)
     page = olga.get(case_url(case)).content.decode()
-    when = (case.closed_at + timedelta(days=settings.TROPA_RETAIN_CLOSED_DAYS)).day
+    # the day in the helpline's time zone, as the page says it (late in the
+    # evening UTC it is already the next day in Moscow)
+    when = localtime(case.closed_at + timedelta(days=settings.TROPA_RETAIN_CLOSED_DAYS)).day
     assert "Shredded on" in page and f"{when} " in page
     # a consultant may not hold it
     denied = signed_in(consultant).post(case_url(case) + "hold/", {"reason": REASON})
