@@ -27,12 +27,20 @@ def rounded_up(moment: datetime) -> datetime:
 
 
 class SessionStore(DatabaseStore):
-    _stored: tuple[str, datetime] | None = None  # the row as loaded
+    # The row as loaded: its data (serialised, not signed: a signature holds
+    # the second it was made) and its expiry.
+    _stored_data: bytes | None = None
+    _stored_expiry: datetime | None = None
 
     def _get_session_from_db(self) -> Any:
         found = super()._get_session_from_db()
-        self._stored = (found.session_data, found.expire_date) if found else None
+        self._stored_expiry = found.expire_date if found else None
         return found
+
+    def load(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().load()
+        self._stored_data = self.serializer().dumps(data) if self._stored_expiry else None
+        return data
 
     def create_model_instance(self, data: dict[str, Any]) -> Any:
         instance = super().create_model_instance(data)
@@ -44,10 +52,10 @@ class SessionStore(DatabaseStore):
             settings.TROPA_SESSION_SKIP_SAME_WRITE
             and not must_create
             and self.session_key is not None
-            and self._stored is not None
+            and self._stored_data is not None
+            and self.serializer().dumps(self._get_session()) == self._stored_data
+            and rounded_up(self.get_expiry_date()) == self._stored_expiry
         ):
-            data = self.encode(self._get_session())
-            if (data, rounded_up(self.get_expiry_date())) == self._stored:
-                return  # the row already says exactly this
+            return  # the row already says exactly this
         super().save(must_create)
-        self._stored = None  # written: compare against nothing stale
+        self._stored_data = None  # written: compare against nothing stale
