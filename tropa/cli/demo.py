@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tropa.accounts.demo import DEMO_PASSWORD
 from tropa.cli import bootstrap
+from tropa.cli.demo_requests import REQUESTS
 
 DEMO_DURESS_WORD = "ромашка"
 MARKER = "DEMO"
@@ -33,88 +34,6 @@ class DemoLogin:
     totp_seed: str
 
 
-# Synthetic requests: invented situations, no real person behind any of them.
-REQUESTS = [
-    (
-        "ru",
-        {
-            "situation": "summons",
-            "region": "tatarstan",
-            "report_by_days": 5,
-            "documents": ["internal_passport", "foreign_passport"],
-            "russian": "native",
-            "story": "Пришла повестка на уточнение данных. Что делать, ехать ли в военкомат?",
-        },
-    ),
-    (
-        "ru",
-        {
-            "situation": "at_front",
-            "region": "belgorod",
-            "health": "yes",
-            "deceived": "yes",
-            "story": "Подписал контракт, обещали тыл, отправили на передовую. Хочу выбраться.",
-        },
-    ),
-    (
-        "en",
-        {
-            "situation": "contract",
-            "region": "abroad",
-            "russian": "basic",
-            "languages": "Nepali, English",
-            "deceived": "yes",
-            "story": "I was promised construction work. Now they say I am a soldier.",
-        },
-    ),
-    (
-        "ru",
-        {
-            "situation": "relative",
-            "region": "saint_petersburg",
-            "asking": "relative",
-            "story": "Сына мобилизовали две недели назад, связи нет. Как узнать, где он?",
-        },
-    ),
-    (
-        "ru",
-        {
-            "situation": "awol",
-            "region": "rostov",
-            "report_by_days": -2,
-            "story": "Я не вернулся из отпуска. Боюсь, что ищут.",
-        },
-    ),
-    (
-        "ru",
-        {
-            "situation": "abroad",
-            "region": "abroad",
-            "documents": ["foreign_passport"],
-            "story": "Уже в Казахстане, нужна помощь с документами для визы.",
-        },
-    ),
-    (
-        "en",
-        {
-            "situation": "mobilised",
-            "region": "unknown",
-            "russian": "none",
-            "languages": "Kyrgyz",
-            "story": "Got a call-up letter. I do not understand it.",
-        },
-    ),
-    (
-        "uz",
-        {
-            "situation": "contract",
-            "region": "abroad",
-            "russian": "basic",
-            "deceived": "yes",
-            "story": "Ish deb chaqirishdi, shartnoma imzolatishdi, pasportimni olishdi.",
-        },
-    ),
-]
 DEMO_REQUESTER_NOTE = "codename of the first synthetic request (try the portal)"
 
 

@@ -524,6 +524,9 @@ def test_it_creates_a_demo_with_five_staff(tmp_path):
     # One of the three is in transit: its journey has a leg under way
     assert statuses.count("active") == 2 and statuses.count("in_transit") == 1
     assert statuses.count("new") >= 2
+    # in several of the requester languages, as the inbox shows and filters them
+    languages = {language for (language,) in sql(data, "SELECT language FROM cases_case")}
+    assert {"ru", "en", "uz", "si", "ta"} <= languages
     assert len(sql(data, "SELECT id FROM cases_assignment")) == 3
     # A journey under way, with two check-ins to review (one of them a duress
     # signal, which the database does not show).
