@@ -76,7 +76,6 @@ def test_it_refuses_unknown_words_without_echoing_them() -> None:
     typo = [*WORDS[:3], "zzzyzx", *WORDS[4:]]
     with pytest.raises(BadRecoveryWords) as caught:
         recovery_key_from_words(typo)
-    assert "zzzyzx" not in str(caught.value)
-    assert "4" in str(caught.value)
-    for word in WORDS:
-        assert word not in str(caught.value).split()
+    # the fixed words of the message, nothing typed (a recovery word can be
+    # one of them: "position" is a BIP-39 word)
+    assert str(caught.value) == "not recovery words at position 4"
