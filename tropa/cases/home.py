@@ -112,15 +112,13 @@ def counts(staff: Staff, *wanted: str) -> dict[str, int]:
         "unread": lambda: my_queue(staff).filter(unread_since__isnull=False).values("unread_since"),
         "waiting": lambda: waiting.values("waiting_since"),
         "late": lambda: waiting.filter(overdue_for_answer(staff.team)).values("waiting_since"),
-        "stale": lambda: team_cases(staff).filter(answered).values("replied_at"),
-        "stale_never": lambda: team_cases(staff).filter(never).values("replied_at"),
+        "stale": lambda: (
+            team_cases(staff).filter(answered).values("replied_at"),
+            team_cases(staff).filter(never).values("replied_at"),
+        ),
         "unassigned": lambda: team_cases(staff).filter(staff_count=0).values("staff_count"),
     }
-    names = [*wanted, "stale_never"] if "stale" in wanted else list(wanted)
-    found = capped_counts({name: rows[name]() for name in names})
-    if "stale" in wanted:
-        found["stale"] += found.pop("stale_never")
-    return found
+    return capped_counts({name: rows[name]() for name in wanted})
 
 
 def waiting_block(staff: Staff, total: int, *, team: bool) -> Block:

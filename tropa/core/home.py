@@ -59,21 +59,30 @@ class Block:
         return f"{CAP}+" if self.capped else str(self.count)
 
 
-def capped_counts(counted: dict[str, QuerySet[Any]]) -> dict[str, int]:
+def capped_counts(
+    counted: dict[str, QuerySet[Any] | tuple[QuerySet[Any], ...]],
+) -> dict[str, int]:
     """How many rows each queryset has, counting no further than CAP + 1,
     all in one statement (on PostgreSQL each query is a round trip to the
-    server). Each should be a values() queryset of a column its index holds,
-    so that counting reads the index only; the SQL is Django's own."""
+    server); a name given several querysets gets the sum of their counts
+    (two ranges of one index, say). Each should be a values() queryset of a
+    column its index holds, so that counting reads the index only; the SQL
+    is Django's own."""
     if not counted:
         return {}
-    parts, params = [], []
-    for rows in counted.values():
-        sql, more = rows.order_by()[: CAP + 1].query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")  # noqa: S608 (Django's SQL, its params apart)
-        params.extend(more)
+    names, parts, params = [], [], []
+    for name, given in counted.items():
+        for rows in given if isinstance(given, tuple) else (given,):
+            sql, more = rows.order_by()[: CAP + 1].query.sql_with_params()
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")  # noqa: S608 (Django's SQL, its params apart)
+            params.extend(more)
+            names.append(name)
+    found = dict.fromkeys(counted, 0)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
-        return dict(zip(counted, cursor.fetchone(), strict=True))
+        for name, n in zip(names, cursor.fetchone(), strict=True):
+            found[name] += n
+    return found
 
 
 def shown(n: int) -> str:
